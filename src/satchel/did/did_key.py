@@ -20,7 +20,7 @@ def did_key_from_public_key(key: PublicKey) -> str:
 
 
 def did_key_verification_method_id(did: str) -> str:
-    return f"{did}#{did[len(PREFIX):]}"
+    return f"{did}#{did[len(PREFIX) :]}"
 
 
 def resolve_did_key(did: str, *, ed25519_2020: bool = False) -> dict[str, Any]:

@@ -103,8 +103,10 @@ class DidDocument:
         if not isinstance(entries, list):
             return False
         for entry in entries:
-            ref = entry if isinstance(entry, str) else (
-                entry.get("id") if isinstance(entry, Mapping) else None
+            ref = (
+                entry
+                if isinstance(entry, str)
+                else (entry.get("id") if isinstance(entry, Mapping) else None)
             )
             if isinstance(ref, str) and _absolute(ref, self.id) == vm_id:
                 return True

@@ -89,7 +89,9 @@ def private_key_from_jwk(jwk: Mapping[str, Any]) -> PrivateKey:
     public = public_key_from_jwk(jwk)
     try:
         if public.key_type is KeyType.ED25519:
-            private = PrivateKey(ed25519.Ed25519PrivateKey.from_private_bytes(b64url_decode(jwk["d"])))
+            private = PrivateKey(
+                ed25519.Ed25519PrivateKey.from_private_bytes(b64url_decode(jwk["d"]))
+            )
         elif public.key_type in _EC_SIZE:
             private = PrivateKey(ec.derive_private_key(_int(jwk["d"]), ec_curve(public.key_type)))
         else:
@@ -112,13 +114,19 @@ def private_key_to_jwk(key: PrivateKey) -> dict[str, str]:
     jwk = public_key_to_jwk(key.public_key)
     obj = key.key
     if isinstance(obj, ed25519.Ed25519PrivateKey):
-        jwk["d"] = b64url_encode(obj.private_bytes(ser.Encoding.Raw, ser.PrivateFormat.Raw, ser.NoEncryption()))
+        jwk["d"] = b64url_encode(
+            obj.private_bytes(ser.Encoding.Raw, ser.PrivateFormat.Raw, ser.NoEncryption())
+        )
     elif isinstance(obj, ec.EllipticCurvePrivateKey):
         jwk["d"] = _uint(obj.private_numbers().private_value, _EC_SIZE[key.key_type])
     else:
         nums = obj.private_numbers()
         jwk.update(
-            d=_uint(nums.d), p=_uint(nums.p), q=_uint(nums.q),
-            dp=_uint(nums.dmp1), dq=_uint(nums.dmq1), qi=_uint(nums.iqmp),
+            d=_uint(nums.d),
+            p=_uint(nums.p),
+            q=_uint(nums.q),
+            dp=_uint(nums.dmp1),
+            dq=_uint(nums.dmq1),
+            qi=_uint(nums.iqmp),
         )
     return jwk

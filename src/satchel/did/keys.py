@@ -45,7 +45,10 @@ class SignatureAlgorithm(enum.StrEnum):
     PS256 = "PS256"
 
 
-_CURVES: dict[KeyType, ec.EllipticCurve] = {KeyType.P256: ec.SECP256R1(), KeyType.P384: ec.SECP384R1()}
+_CURVES: dict[KeyType, ec.EllipticCurve] = {
+    KeyType.P256: ec.SECP256R1(),
+    KeyType.P384: ec.SECP384R1(),
+}
 _EC_SIZE = {KeyType.P256: 32, KeyType.P384: 48}
 _DEFAULT_ALG = {
     KeyType.ED25519: SignatureAlgorithm.EDDSA,
@@ -75,7 +78,9 @@ def _key_type_of(key: PublicKeyObject) -> KeyType:
         raise InvalidKeyError(f"unsupported elliptic curve {key.curve.name}")
     if isinstance(key, rsa.RSAPublicKey):
         if key.key_size < MIN_RSA_BITS:
-            raise InvalidKeyError(f"RSA key of {key.key_size} bits is too short (min {MIN_RSA_BITS})")
+            raise InvalidKeyError(
+                f"RSA key of {key.key_size} bits is too short (min {MIN_RSA_BITS})"
+            )
         return KeyType.RSA
     raise InvalidKeyError(f"unsupported key class {type(key).__name__}")
 

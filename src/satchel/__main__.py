@@ -1,0 +1,5 @@
+import sys
+
+from satchel.cli import main
+
+sys.exit(main())

@@ -1,0 +1,92 @@
+"""Turn raw input (bytes or text) into a JSON document or a compact JWT, within hard limits.
+
+Hostile input fails here, early and clearly: oversized input, nesting deeper than any real
+credential, invalid UTF-8 or JSON, and documents that are neither objects nor JWTs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from satchel.errors import InputError
+
+MAX_INPUT_BYTES = 5 * 1024 * 1024
+MAX_NESTING_DEPTH = 64
+
+_STRING_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKET_RE = re.compile(r"[\[\]{}]")
+_JWT_RE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+
+
+class InputTooLargeError(InputError):
+    type = "input-too-large"
+    title = "Input too large"
+    status = 413
+
+
+class MalformedInputError(InputError):
+    type = "malformed-input"
+    title = "Malformed input"
+
+
+@dataclass(frozen=True)
+class ParsedInput:
+    """Either ``document`` (a JSON object) or ``jwt`` (a compact JWS) is set."""
+
+    document: dict[str, Any] | None = None
+    jwt: str | None = None
+
+
+def looks_like_jwt(text: str) -> bool:
+    return bool(_JWT_RE.match(text))
+
+
+def parse_input(data: bytes | str, *, max_bytes: int = MAX_INPUT_BYTES) -> ParsedInput:
+    """Parse a credential or presentation given as JSON, a compact JWT, or a JSON string of one."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if len(raw) > max_bytes:
+        raise InputTooLargeError(f"input is {len(raw)} bytes; the limit is {max_bytes}")
+    try:
+        text = raw.decode("utf-8-sig").strip()
+    except UnicodeDecodeError as exc:
+        raise MalformedInputError(f"input is not UTF-8 text: {exc.reason}") from exc
+    if not text:
+        raise MalformedInputError("input is empty")
+    if looks_like_jwt(text):
+        return ParsedInput(jwt=text)
+    value = parse_json(text)
+    if isinstance(value, str) and looks_like_jwt(value.strip()):
+        return ParsedInput(jwt=value.strip())
+    if not isinstance(value, dict):
+        raise MalformedInputError("input must be a JSON object or a compact JWT")
+    return ParsedInput(document=value)
+
+
+def parse_json(text: str, *, max_depth: int = MAX_NESTING_DEPTH) -> Any:
+    """``json.loads`` after a depth check, so deep nesting never reaches a recursive parser."""
+    depth = nesting_depth(text)
+    if depth > max_depth:
+        raise MalformedInputError(f"JSON nests {depth} levels deep; the limit is {max_depth}")
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
+        raise MalformedInputError(f"input is not valid JSON: {exc}") from exc
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest bracket nesting in JSON text, ignoring string contents (linear, iterative)."""
+    depth = deepest = 0
+    for match in _BRACKET_RE.finditer(_STRING_RE.sub('""', text)):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")

@@ -1,0 +1,62 @@
+import json
+
+import pytest
+
+from satchel.validator.inputs import (
+    MAX_NESTING_DEPTH,
+    InputTooLargeError,
+    MalformedInputError,
+    nesting_depth,
+    parse_input,
+)
+
+JWT = "eyJhbGciOiJFZERTQSJ9.eyJ2YyI6e319.c2ln"
+
+
+def test_json_object_is_parsed_as_a_document():
+    assert parse_input(b'{"a": 1}').document == {"a": 1}
+
+
+def test_compact_jwt_is_recognised_as_text_or_as_a_json_string():
+    assert parse_input(JWT).jwt == JWT
+    assert parse_input(json.dumps(JWT)).jwt == JWT
+    assert parse_input(JWT + "\n").jwt == JWT
+
+
+def test_utf8_byte_order_mark_is_tolerated():
+    assert parse_input(b'\xef\xbb\xbf{"a": 1}').document == {"a": 1}
+
+
+def test_twenty_megabytes_of_json_is_refused_before_parsing():
+    data = b'{"a": "' + b"x" * (20 * 1024 * 1024) + b'"}'
+    with pytest.raises(InputTooLargeError, match="limit"):
+        parse_input(data)
+
+
+def test_ten_thousand_deep_nesting_is_refused_without_recursion():
+    with pytest.raises(MalformedInputError, match="10000 levels"):
+        parse_input("[" * 10_000 + "]" * 10_000)
+    with pytest.raises(MalformedInputError, match="levels"):
+        parse_input('{"a":' * 10_000 + "1" + "}" * 10_000)
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    assert nesting_depth('{"a": "[[[[{{{{\\"[["}') == 1
+    parse_input('{"a": "' + "[" * (MAX_NESTING_DEPTH * 2) + '"}')
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty"),
+        (b"   ", "empty"),
+        (b"\xff\xfe\x00", "UTF-8"),
+        (b'{"a": ', "not valid JSON"),
+        (b"[1, 2]", "JSON object"),
+        (b'{"a": NaN}', "not valid JSON"),
+        (b'"just a string"', "JSON object"),
+    ],
+)
+def test_malformed_input_is_refused_with_a_reason(data, reason):
+    with pytest.raises(MalformedInputError, match=reason):
+        parse_input(data)
