@@ -27,6 +27,8 @@ VC_V1 = "https://www.w3.org/2018/credentials/v1"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 ENVELOPED_JWT_PREFIXES = ("data:application/vc+jwt,", "data:application/jwt,")
 MAX_EMBEDDED_CREDENTIALS = 100
+# Issuer ids that name a document which can list keys; others (urn:uuid:...) cannot.
+RESOLVABLE_ID_PREFIXES = ("did:", "https://", "http://")
 
 
 @dataclass(frozen=True)
@@ -270,6 +272,14 @@ def _issuer_key_check(
             "issuer-key",
             Outcome.NOT_CHECKED,
             f"No valid proof, so it cannot be shown that {issuer} signed this credential.",
+            target,
+        )
+    if not issuer.startswith(RESOLVABLE_ID_PREFIXES):
+        return Check(
+            "issuer-key",
+            Outcome.WARNING,
+            f"The issuer id {issuer} cannot be looked up, so nothing links the signing key "
+            f"{verified[0].verification_method} to the issuer.",
             target,
         )
     strangers = [r for r in verified if r.controller != issuer]

@@ -35,6 +35,8 @@ __all__ = [
     "canonicalize",
     "canonicalize_dataset",
     "canonicalize_nquads",
+    "escape_literal",
+    "literal_term",
     "parse_nquads",
     "serialize_quad",
     "to_dataset",
@@ -44,7 +46,7 @@ __all__ = [
 Quad = tuple[str, str, str, str]
 
 # Hash N-Degree Quads calls plus permutations tried. Real credentials need a few dozen; the
-# computable poison graphs of rdf-canon about 1,500; the 10-clique would need billions.
+# computable poison graphs of rdf-canon 3,348; the 10-clique would need billions.
 DEFAULT_MAX_WORK = 20_000
 DEFAULT_MAX_QUADS = 100_000
 DEFAULT_MAX_BLANK_NODES = 10_000
@@ -115,11 +117,15 @@ def serialize_quad(quad: Quad) -> str:
 
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _IRI = rf"<((?:[^\x00-\x20<>\"{{}}|^`\\]|{_UCHAR})*)>"
-_BNODE = r"(_:[A-Za-z0-9_\u00b7-\U000effff](?:[A-Za-z0-9_.\-\u00b7-\U000effff]*[A-Za-z0-9_\-\u00b7-\U000effff])?)"
-_LITERAL = rf'"((?:[^"\\\n\r]|\\[tbnrf"\'\\]|{_UCHAR})*)"(?:\^\^{_IRI}|@([a-zA-Z]+(?:-[a-zA-Z0-9]+)*))?'
+# Blank node labels: N-Quads' PN_CHARS, loosened to "any non-ASCII character" for brevity.
+_BNODE_CHAR = r"A-Za-z0-9_\u00b7-\U000effff"
+_BNODE = rf"(_:[{_BNODE_CHAR}](?:[{_BNODE_CHAR}.\-]*[{_BNODE_CHAR}\-])?)"
+_STRING = rf'"((?:[^"\\\n\r]|\\[tbnrf"\'\\]|{_UCHAR})*)"'
+_LITERAL = rf"{_STRING}(?:\^\^{_IRI}|@([a-zA-Z]+(?:-[a-zA-Z0-9]+)*))?"
 _TERM = rf"(?:{_IRI}|{_BNODE})"
+_WS = r"[ \t]*"
 _QUAD = re.compile(
-    rf"[ \t]*{_TERM}[ \t]*{_IRI}[ \t]*(?:{_IRI}|{_BNODE}|{_LITERAL})[ \t]*(?:{_TERM}[ \t]*)?\.[ \t]*(?:#.*)?"
+    rf"{_WS}{_TERM}{_WS}{_IRI}{_WS}(?:{_IRI}|{_BNODE}|{_LITERAL}){_WS}(?:{_TERM}{_WS})?\.{_WS}(?:#.*)?"
 )
 _ESCAPE_IN = re.compile(rf"\\[tbnrf\"'\\]|{_UCHAR}")
 _ECHAR_IN = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
@@ -168,7 +174,7 @@ def _quad_from_match(groups: Sequence[str | None]) -> Quad:
 
 def _pyld_term(term: Mapping[str, Any]) -> str:
     if term["type"] == "IRI":
-        return "<" + term["value"] + ">"
+        return f"<{term['value']}>"
     if term["type"] == "blank node":
         return str(term["value"])
     return literal_term(term["value"], term.get("datatype"), term.get("language"))
@@ -195,7 +201,9 @@ def to_dataset(document: Any, *, safe: bool = True) -> list[Quad]:
     With ``safe`` (the default) any term, type or identifier that JSON-LD would silently drop
     raises :class:`~satchel.validator.jsonld_safe.SafeModeError` instead.
     """
-    options = {"documentLoader": load_document, "produceGeneralizedRdf": False, "base": ""}
+    # No base IRI, as in jsonld.js Data Integrity: with base "" pyld 3.3 would resolve relative
+    # IRIs against http://example.org/base/ and sign statements about that made-up IRI.
+    options = {"documentLoader": load_document, "produceGeneralizedRdf": False, "base": None}
     processor: jsonld.JsonLdProcessor
     if safe:
         from satchel.validator.jsonld_safe import SafeProcessor  # imports this module
@@ -216,7 +224,9 @@ def _from_jsonld_error(error: jsonld.JsonLdError) -> SatchelError:
     while cause is not None:
         if isinstance(cause, SatchelError):
             return cause
-        cause = cause.__cause__ or getattr(cause, "details", {}).get("cause")
+        details = getattr(cause, "details", None)
+        nested = details.get("cause") if isinstance(details, dict) else None
+        cause = cause.__cause__ or (nested if isinstance(nested, BaseException) else None)
     return CanonicalizationError(f"JSON-LD processing failed: {error}")
 
 
@@ -245,7 +255,7 @@ class _Issuer:
 class _Canonicalizer:
     """RDFC-1.0 (W3C Recommendation 2024) section 4, step numbers in comments."""
 
-    def __init__(self, quads: Sequence[Quad], hash_factory: Callable[[], Any], max_work: int):
+    def __init__(self, quads: Sequence[Quad], hash_factory: Callable[[bytes], Any], max_work: int):
         self._quads = quads
         self._new_hash = hash_factory
         self._work_left = max_work
@@ -299,9 +309,7 @@ class _Canonicalizer:
     def _output(self) -> CanonicalDataset:
         # 6) relabel and sort by code point (Python compares str by code point)
         issued = self._canonical.issued
-        lines = sorted(
-            {serialize_quad(tuple(issued.get(t, t) for t in quad)) for quad in self._quads}  # type: ignore[arg-type]
-        )
+        lines = sorted({serialize_quad(_relabel(quad, issued)) for quad in self._quads})
         mapping = {bnode[2:]: label[2:] for bnode, label in issued.items()}
         return CanonicalDataset("".join(lines), mapping)
 
@@ -309,13 +317,10 @@ class _Canonicalizer:
         cached = self._first_degree.get(bnode)
         if cached is not None:
             return cached
-        lines = []
-        for quad in self._bnode_quads[bnode]:
-            relabelled = tuple(
-                term if i == 1 or not term.startswith("_:") else ("_:a" if term == bnode else "_:z")
-                for i, term in enumerate(quad)
-            )
-            lines.append(serialize_quad(relabelled))  # type: ignore[arg-type]
+        # Step 3.1: the reference blank node is _:a, every other one _:z.
+        labels = {term: "_:z" for quad in self._bnode_quads[bnode] for term in quad}
+        labels[bnode] = "_:a"
+        lines = [serialize_quad(_relabel(quad, labels)) for quad in self._bnode_quads[bnode]]
         lines.sort()
         result = self._first_degree[bnode] = self._hash("".join(lines))
         return result
@@ -380,6 +385,17 @@ class _Canonicalizer:
         return None
 
 
+def _relabel(quad: Quad, labels: Mapping[str, str]) -> Quad:
+    """The quad with its blank nodes (never the predicate, never IRIs/literals) relabelled."""
+    subject, predicate, obj, graph = quad
+    return (
+        labels.get(subject, subject) if subject.startswith("_:") else subject,
+        predicate,
+        labels.get(obj, obj) if obj.startswith("_:") else obj,
+        labels.get(graph, graph) if graph.startswith("_:") else graph,
+    )
+
+
 def _worse(path: str, chosen_path: str) -> bool:
     return bool(chosen_path) and len(path) >= len(chosen_path) and path > chosen_path
 
@@ -387,10 +403,11 @@ def _worse(path: str, chosen_path: str) -> bool:
 def _permutations(items: Sequence[str]) -> Iterable[list[str]]:
     # pyld's (and jsonld.js's) Steinhaus-Johnson-Trotter order: among permutations with equal
     # paths the first one wins, so the order decides the issued identifier map.
-    return permutations(list(items))
+    generated: Iterable[list[str]] = permutations(list(items))
+    return generated
 
 
-def _hash_factory(hash_name: str) -> Callable[[], Any]:
+def _hash_factory(hash_name: str) -> Callable[[bytes], Any]:
     key = hash_name.lower().replace("-", "")
     factory = _HASHES.get(key)
     if factory is None:

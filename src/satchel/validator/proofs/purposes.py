@@ -78,7 +78,7 @@ class AuthenticationPurpose(ProofPurpose):
         if _string_set(actual) != expected:
             raise ProofCheckFailed(
                 ErrorCode.INVALID_DOMAIN_ERROR,
-                f"the proof was made for domain {actual!r}, not for {sorted(expected)!r}",
+                f"the proof was made for domain {actual!r}, not for {sorted(expected or ())!r}",
             )
 
 

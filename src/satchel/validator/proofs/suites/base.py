@@ -12,13 +12,18 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-import rfc8785
-
 from satchel.did.keys import InvalidKeyError, KeyType, PrivateKey, PublicKey, SignatureAlgorithm
 from satchel.did.multikey import multibase_decode, multibase_encode
+from satchel.validator.jcs import canonicalize_json
 from satchel.validator.rdfc import canonicalize
 
 DATA_INTEGRITY_PROOF = "DataIntegrityProof"
+DATA_INTEGRITY_CONTEXT = "https://w3id.org/security/data-integrity/v2"
+_DATA_INTEGRITY_CONTEXTS = (
+    DATA_INTEGRITY_CONTEXT,
+    "https://www.w3.org/ns/credentials/v2",
+    "https://w3id.org/security/data-integrity/v1",
+)
 
 # P-384 suites hash with SHA-384 everywhere, RDFC-1.0's internal hash included: the
 # ecdsa-rdfc-2019 P-384 vectors only reproduce that way.
@@ -34,17 +39,15 @@ def rdfc_bytes(value: Mapping[str, Any], key_type: KeyType) -> bytes:
 
 
 def jcs_bytes(value: Mapping[str, Any]) -> bytes:
-    # TODO(jcs): switch to satchel.validator.jcs.canonicalize_json once it lands (same RFC 8785).
-    result: bytes = rfc8785.dumps(value)
-    return result
+    return canonicalize_json(value)
 
 
-def sign_multibase(key: PrivateKey, data: bytes, algorithm: SignatureAlgorithm) -> str:
+def sign_multibase(key: PrivateKey, data: bytes, algorithm: SignatureAlgorithm | None) -> str:
     return multibase_encode(key.sign(data, algorithm))
 
 
 def verify_multibase(
-    key: PublicKey, data: bytes, proof_value: str, algorithm: SignatureAlgorithm
+    key: PublicKey, data: bytes, proof_value: str, algorithm: SignatureAlgorithm | None
 ) -> bool:
     """False for any signature that does not verify, including a malformed value."""
     try:
@@ -63,6 +66,9 @@ class Cryptosuite(ABC):
     # JCS suites copy the document's @context into the proof itself (it is signed there);
     # RDFC suites take it from the document when building the proof configuration.
     context_in_proof: ClassVar[bool] = False
+    # Contexts that define the proof's terms: a signed document needs one of them, and signing
+    # adds the first to a document that has none (a VC 1.1 credential, say).
+    proof_contexts: ClassVar[tuple[str, ...]] = _DATA_INTEGRITY_CONTEXTS
 
     @property
     def cryptosuite(self) -> str | None:
