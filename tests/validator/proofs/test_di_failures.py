@@ -326,7 +326,24 @@ async def test_hostile_deeply_nested_credential_fails_without_raising(
     signed["credentialSubject"] = nested
     result = await _verify(signed, resolver)
     assert not result.verified
-    assert result.reason
+    assert result.error_code == "PROOF_TRANSFORMATION_ERROR"
+    assert "nested too deeply" in (result.reason or "")
+
+
+async def test_number_without_json_form_fails_jcs_without_raising(resolver: DidResolver) -> None:
+    signed = _signed("eddsa-jcs-2022", KeyType.ED25519)
+    signed["credentialSubject"]["score"] = float("nan")
+    result = await _verify(signed, resolver)
+    assert result.error_code == "PROOF_TRANSFORMATION_ERROR"
+
+
+async def test_naive_verification_time_is_taken_as_utc(resolver: DidResolver) -> None:
+    signed = _signed("eddsa-rdfc-2022", KeyType.ED25519)
+    naive_now = NOW.replace(tzinfo=None)
+    [result] = await verify_proofs(
+        signed, resolver=resolver, purpose=AssertionPurpose(), now=naive_now
+    )
+    assert result.verified, result.reason
 
 
 async def test_undefined_term_in_rdfc_credential_fails_as_untransformable(

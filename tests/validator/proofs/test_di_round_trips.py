@@ -76,7 +76,9 @@ async def test_signed_credential_verifies(
 @pytest.mark.parametrize(("suite", "key_type"), WRONG_KEYS)
 def test_signing_with_a_key_of_the_wrong_type_is_refused(suite: str, key_type: KeyType) -> None:
     key = _key(key_type)
-    with pytest.raises(ProofGenerationError, match=f"needs a key of type .*, not {key_type}"):
+    with pytest.raises(
+        ProofGenerationError, match=f"needs a key of type .*, but the signing key is {key_type}"
+    ):
         sign(CREDENTIAL, key, cryptosuite=suite, verification_method=_vm(key))
 
 
@@ -91,7 +93,7 @@ async def test_proof_naming_a_key_of_the_wrong_type_fails_with_a_named_reason(
     [result] = await verify_proofs(signed, resolver=resolver, purpose=AssertionPurpose())
     assert not result.verified
     assert result.error_code == "PROOF_VERIFICATION_ERROR"
-    assert f"the verification method's key is {other}" in (result.reason or "")
+    assert f"but the signing key is {other}" in (result.reason or "")
 
 
 def test_sign_returns_a_new_document_with_a_second_precision_created() -> None:

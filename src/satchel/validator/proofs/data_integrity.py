@@ -70,7 +70,7 @@ async def verify_proofs(
     names (a chain). No proof at all gives an empty list.
     """
     proofs = _proof_list(document.get("proof"))
-    moment = now or datetime.now(UTC)
+    moment = _aware(now or datetime.now(UTC))
     return [
         await _verify_one(document, proof, proofs, resolver, purpose, moment) for proof in proofs
     ]
@@ -183,8 +183,12 @@ def _parse_datetime(value: object, name: str) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise malformed from None
+    return _aware(parsed)
+
+
+def _aware(moment: datetime) -> datetime:
     # A date-time without a zone is read as UTC rather than as the server's local time.
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def _dereference(
@@ -215,13 +219,9 @@ def _usable_key_type(suite: Cryptosuite, method: VerificationMethod) -> KeyType:
             ErrorCode.PROOF_VERIFICATION_ERROR,
             f"the signing key {method.id} is unusable: {exc.detail}",
         ) from exc
-    if key_type not in suite.key_types:
-        wanted = " or ".join(suite.key_types)
-        raise ProofCheckFailed(
-            ErrorCode.PROOF_VERIFICATION_ERROR,
-            f"{suite.name} needs a key of type {wanted}, but the verification method's key "
-            f"is {key_type}",
-        )
+    problem = suite.key_type_problem(key_type)
+    if problem:
+        raise ProofCheckFailed(ErrorCode.PROOF_VERIFICATION_ERROR, problem)
     return key_type
 
 
@@ -268,9 +268,12 @@ def _unsecured_document(
 def _proof_config(
     suite: Cryptosuite, proof: Mapping[str, Any], unsecured: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The proof options without proofValue; RDFC suites read them in the document's context."""
+    """The proof options without proofValue; RDFC suites read them in the document's context.
+
+    JCS suites sign exactly the proof's own properties (their @context travels in the proof).
+    """
     config = {key: value for key, value in proof.items() if key != "proofValue"}
-    if "@context" not in config and "@context" in unsecured:
+    if not suite.context_in_proof and "@context" not in config and "@context" in unsecured:
         config["@context"] = unsecured["@context"]
     return config
 
@@ -286,7 +289,7 @@ def _hash_data(
         proof_hash = suite.hash(suite.transform(config, key_type), key_type)
         document_hash = suite.hash(suite.transform(unsecured, key_type), key_type)
     except _TRANSFORM_ERRORS as exc:
-        detail = exc.detail if isinstance(exc, SatchelError) else type(exc).__name__
+        detail = _describe(exc)
         raise ProofCheckFailed(
             ErrorCode.PROOF_TRANSFORMATION_ERROR,
             f"the credential could not be put in canonical form for {suite.name}: {detail}",
@@ -297,6 +300,14 @@ def _hash_data(
         "hashData": (proof_hash + document_hash).hex(),
     }
     return proof_hash + document_hash, details
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SatchelError):
+        return exc.detail
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply"
+    return str(exc) or type(exc).__name__
 
 
 def _proof_list(value: object) -> list[Any]:
@@ -366,9 +377,9 @@ def _signing_suite(name: str, key_type: KeyType) -> Cryptosuite:
     suite = suite_by_name(name)
     if suite is None:
         raise ProofGenerationError(f"the cryptosuite {name!r} is not supported")
-    if key_type not in suite.key_types:
-        wanted = " or ".join(suite.key_types)
-        raise ProofGenerationError(f"{suite.name} needs a key of type {wanted}, not {key_type}")
+    problem = suite.key_type_problem(key_type)
+    if problem:
+        raise ProofGenerationError(problem)
     return suite
 
 
@@ -408,6 +419,4 @@ def _add_to_set(existing: object, proof: dict[str, Any]) -> object:
 
 def format_datetime(moment: datetime) -> str:
     """``YYYY-MM-DDTHH:MM:SSZ``: UTC, second precision (naive values are taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _aware(moment).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -79,6 +79,13 @@ class Cryptosuite(ABC):
     def transform(self, value: Mapping[str, Any], key_type: KeyType) -> bytes:
         """Canonical bytes of a document or of a proof configuration."""
 
+    def key_type_problem(self, key_type: KeyType) -> str | None:
+        """Why a key of ``key_type`` cannot be used with this suite; None when it can."""
+        if key_type in self.key_types:
+            return None
+        wanted = " or ".join(self.key_types)
+        return f"{self.name} needs a key of type {wanted}, but the signing key is {key_type}"
+
     def hash(self, data: bytes, key_type: KeyType) -> bytes:
         return hashlib.new(hash_name(key_type), data).digest()
 
