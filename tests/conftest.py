@@ -19,6 +19,8 @@ def shared_dir() -> Path:
 
 
 _real_connect = socket.socket.connect
+_real_getaddrinfo = socket.getaddrinfo
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
 def _loopback_only(sock: socket.socket, address: object) -> None:
@@ -28,6 +30,14 @@ def _loopback_only(sock: socket.socket, address: object) -> None:
     _real_connect(sock, address)  # type: ignore[arg-type]
 
 
+def _loopback_names_only(host: object, *args: object, **kwargs: object) -> object:
+    name = host.decode() if isinstance(host, bytes) else host
+    if name is not None and name not in LOOPBACK_NAMES and not str(name).startswith("127."):
+        raise AssertionError(f"test tried to look up {name!r}: tests make no DNS queries")
+    return _real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+
 @pytest.fixture(autouse=True)
 def _no_outside_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+    monkeypatch.setattr(socket, "getaddrinfo", _loopback_names_only)

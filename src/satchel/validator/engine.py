@@ -20,6 +20,7 @@ from satchel.validator.inputs import ParsedInput, looks_like_jwt, parse_input
 from satchel.validator.proofs.data_integrity import verify_proofs
 from satchel.validator.proofs.purposes import AssertionPurpose, AuthenticationPurpose, ProofPurpose
 from satchel.validator.proofs.result import ProofResult
+from satchel.validator.proofs.suites import LEGACY_NAMES
 from satchel.validator.proofs.vc_jwt import verify_vc_jwt
 from satchel.validator.report import Check, Outcome, VerificationReport
 
@@ -131,6 +132,8 @@ class Verifier:
             )
         for result in results:
             report.add(_proof_check(result, target))
+            if result.verified and result.cryptosuite in LEGACY_NAMES:
+                report.add(_legacy_suite_warning(result.cryptosuite, target))
         return results
 
     async def _embedded_credentials(
@@ -250,6 +253,16 @@ def _proof_check(result: ProofResult, target: str) -> Check:
         target,
         error_code=result.error_code or "PROOF_VERIFICATION_ERROR",
         details=details,
+    )
+
+
+def _legacy_suite_warning(name: str, target: str) -> Check:
+    return Check(
+        "proof-suite",
+        Outcome.WARNING,
+        f"The proof uses {name!r}, a pre-standard name of {LEGACY_NAMES[name]}; issuers should "
+        "re-sign with the standard name.",
+        target,
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from satchel.did.did_jwk import did_jwk_from_public_key, did_jwk_verification_method_id
 from satchel.did.did_key import did_key_from_public_key, did_key_verification_method_id
@@ -22,8 +23,9 @@ from satchel.did.keys import (
     SignatureAlgorithm,
     generate_private_key,
 )
-from satchel.did.resolver import DidResolver
+from satchel.did.resolver import DidResolver, default_resolver
 from satchel.errors import InputError
+from satchel.fetcher import FetchPolicy, GuardedFetcher
 from satchel.validator.proofs.vc_jwt import (
     MAX_HEADER_BYTES,
     MAX_TOKEN_CHARS,
@@ -500,13 +502,69 @@ async def test_key_outside_assertion_method_is_refused(ed: Issuer, resolver: Did
     assert_refused(await verify(token, resolver), "KEY_NOT_FOUND", "assertionMethod")
 
 
-async def test_issuer_that_is_not_a_did_gives_key_not_found(
+async def test_issuer_that_cannot_be_looked_up_gives_key_not_found(
+    ed: Issuer, resolver: DidResolver
+) -> None:
+    payload = vc_plus_jwt_payload(ed, iss="urn:uuid:6f2e33e5-7a29-4155-840a-59483ba10164")
+    payload["issuer"] = "urn:uuid:6f2e33e5-7a29-4155-840a-59483ba10164"
+    token = craft({"alg": "EdDSA", "kid": "key-1"}, payload, ed.key)
+    assert_refused(await verify(token, resolver), "KEY_NOT_FOUND", "cannot be looked up")
+
+
+async def test_https_kid_of_another_controller_is_not_bound_to_the_issuer(
     ed: Issuer, resolver: DidResolver
 ) -> None:
     payload = vc_plus_jwt_payload(ed, iss="https://example.edu/issuer")
     payload["issuer"] = "https://example.edu/issuer"
     token = craft({"alg": "EdDSA", "kid": "https://example.edu/keys#1"}, payload, ed.key)
-    assert_refused(await verify(token, resolver), "KEY_NOT_FOUND", "not a DID")
+    assert_refused(await verify(token, resolver), "KEY_NOT_BOUND_TO_ISSUER", "example.edu/keys")
+
+
+async def test_https_issuer_without_a_fetcher_is_not_fetched(
+    ed: Issuer, resolver: DidResolver
+) -> None:
+    payload = vc_plus_jwt_payload(ed, iss="https://example.edu/issuer")
+    payload["issuer"] = "https://example.edu/issuer"
+    token = craft({"alg": "EdDSA"}, payload, ed.key)
+    assert_refused(await verify(token, resolver), "KEY_NOT_FOUND", "network resolution is disabled")
+
+
+@pytest.mark.parametrize("with_kid", [True, False])
+async def test_https_issuer_key_is_taken_from_its_controller_document(
+    ed: Issuer, aiohttp_server: Any, with_kid: bool
+) -> None:
+    issuer = "https://issuer.example/profile"
+    vm_id = f"{issuer}#key-1"
+    document = {
+        "id": issuer,
+        "verificationMethod": [
+            {
+                "id": vm_id,
+                "type": "JsonWebKey",
+                "controller": issuer,
+                "publicKeyJwk": ed.key.public_key.to_jwk(),
+            }
+        ],
+        "assertionMethod": [vm_id],
+    }
+    async def profile(request: web.Request) -> web.Response:
+        return web.json_response(document)
+
+    app = web.Application()
+    app.router.add_get("/profile", profile)
+    server = await aiohttp_server(app)
+    policy = FetchPolicy(
+        allow_hosts=frozenset({"issuer.example"}),
+        resolve_overrides={"issuer.example": ("127.0.0.1", server.port)},
+    )
+    payload = vc_plus_jwt_payload(ed, iss=issuer)
+    payload["issuer"] = issuer
+    header = {"alg": "EdDSA", "kid": vm_id} if with_kid else {"alg": "EdDSA"}
+    token = craft(header, payload, ed.key)
+    async with GuardedFetcher(policy) as fetcher:
+        outcome = await verify(token, default_resolver(fetcher))
+    assert outcome.result.verified, outcome.result.reason
+    assert outcome.result.controller == issuer
 
 
 async def test_unresolvable_issuer_did_gives_key_not_found(
@@ -782,7 +840,7 @@ def fixture(name: str) -> str:
 
 async def test_1edtech_ob30_simple_has_no_key_to_check(resolver: DidResolver) -> None:
     outcome = await verify(fixture("ob30-simple.jwt"), resolver)
-    assert_refused(outcome, "KEY_NOT_FOUND", "https://example.edu/issuers/565049", "not a DID")
+    assert_refused(outcome, "KEY_NOT_FOUND", "https://example.edu/issuers/565049")
     assert outcome.shape == "vc-jwt"
     assert outcome.result.cryptosuite == "RS256"
     assert outcome.credential is not None

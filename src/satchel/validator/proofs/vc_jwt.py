@@ -495,67 +495,82 @@ def _check_date_claim(
 async def _candidate_methods(
     header: Mapping[str, Any], issuer: str | None, resolver: DidResolver
 ) -> list[VerificationMethod]:
-    """The issuer's keys that may have signed, chosen from ``kid`` or the issuer's DID."""
+    """The issuer's keys that may have signed, chosen from ``kid`` or the issuer's document.
+
+    The issuer's document is its DID document, or for an https issuer its controller document.
+    """
     issuer_did = issuer if issuer and issuer.startswith("did:") else None
+    controller = issuer if issuer and issuer.startswith(_CONTROLLER_PREFIXES) else None
     if "jwk" in header:
         await _check_jwk_header(header["jwk"], issuer_did, resolver)
     kid = header.get("kid")
     try:
         if isinstance(kid, str) and _is_method_reference(kid):
-            return [await _method_from_kid(kid, issuer, resolver)]
+            return [await _method_from_kid(kid, controller, resolver)]
         if isinstance(kid, str) and kid.startswith("did:") and kid != issuer_did:
             _refuse(JwtErrorCode.KEY_NOT_BOUND_TO_ISSUER, f"kid {kid} is not the issuer {issuer}")
-        if issuer_did is None:
+        if controller is None:
             _refuse(JwtErrorCode.KEY_NOT_FOUND, _no_key_reason(kid, issuer))
-        # No kid, the issuer's bare DID, or an opaque label: try the issuer's own keys.
-        return await _assertion_methods(issuer_did, resolver)
-    except SatchelError as exc:  # DID resolution failed or a verification method is unusable
+        # No kid, the issuer's bare id, or an opaque label: try the issuer's own keys.
+        return await _assertion_methods(controller, resolver)
+    except SatchelError as exc:  # resolution failed or a verification method is unusable
         _refuse(JwtErrorCode.KEY_NOT_FOUND, exc.detail)
 
 
+_CONTROLLER_PREFIXES = ("did:", "https://", "http://")
+
+
+def _controller_of(method_id: str) -> str:
+    return did_of(method_id) if method_id.startswith("did:") else method_id.split("#", 1)[0]
+
+
 def _is_method_reference(kid: str) -> bool:
-    """A ``#fragment`` relative to the issuer, or an absolute DID URL with a fragment."""
-    return kid.startswith("#") or (kid.startswith("did:") and "#" in kid)
+    """A ``#fragment`` relative to the issuer, or an absolute DID or https URL with a fragment."""
+    return kid.startswith("#") or (kid.startswith(_CONTROLLER_PREFIXES) and "#" in kid)
 
 
 def _no_key_reason(kid: object, issuer: str | None) -> str:
     if issuer is None:
         return "the credential names no issuer to take a key from"
     if isinstance(kid, str):
-        return f"kid {kid!r} is not a DID URL and issuer {issuer} is not a DID: no key to check"
-    return f"issuer {issuer} is not a DID and the token names no key"
+        return f"kid {kid!r} is not a key URL and issuer {issuer} cannot be looked up"
+    return f"issuer {issuer} cannot be looked up and the token names no key"
 
 
 async def _method_from_kid(
-    kid: str, issuer: str | None, resolver: DidResolver
+    kid: str, controller: str | None, resolver: DidResolver
 ) -> VerificationMethod:
     if kid.startswith("#"):
-        if issuer is None or not issuer.startswith("did:"):
-            _refuse(JwtErrorCode.KEY_NOT_FOUND, f"relative kid {kid!r} needs an issuer DID")
-        kid = issuer + kid
-    elif did_of(kid) != issuer:
+        if controller is None:
+            _refuse(JwtErrorCode.KEY_NOT_FOUND, f"relative kid {kid!r} needs a DID or URL issuer")
+        kid = controller + kid
+    elif _controller_of(kid) != controller:
         _refuse(
             JwtErrorCode.KEY_NOT_BOUND_TO_ISSUER,
-            f"kid {kid} belongs to {did_of(kid)}, not to the issuer {issuer}",
+            f"kid {kid} belongs to {_controller_of(kid)}, not to the issuer {controller}",
         )
     return await resolver.dereference(kid, relationship="assertionMethod")
 
 
-async def _assertion_methods(did: str, resolver: DidResolver) -> list[VerificationMethod]:
-    document = await resolver.resolve(did)
+async def _assertion_methods(controller: str, resolver: DidResolver) -> list[VerificationMethod]:
+    document = await (
+        resolver.resolve(controller)
+        if controller.startswith("did:")
+        else resolver.resolve_controller_document(controller)
+    )
     entries = document.data.get("assertionMethod", [])
     methods: list[VerificationMethod] = []
     for entry in entries if isinstance(entries, list) else []:
         ref = entry.get("id") if isinstance(entry, Mapping) else entry
         if not isinstance(ref, str):
             continue
-        url = did + ref if ref.startswith("#") else ref
+        url = controller + ref if ref.startswith("#") else ref
         try:
             methods.append(await resolver.dereference(url, relationship="assertionMethod"))
         except SatchelError:
             continue  # an unusable entry must not hide a usable one
     if not methods:
-        _refuse(JwtErrorCode.KEY_NOT_FOUND, f"{did} lists no usable assertionMethod key")
+        _refuse(JwtErrorCode.KEY_NOT_FOUND, f"{controller} lists no usable assertionMethod key")
     return methods
 
 

@@ -22,6 +22,12 @@ SUITES: dict[str, Cryptosuite] = {
     )
 }
 
+# Pre-standard names of eddsa-rdfc-2022 still found on issued badges: verified, never signed.
+LEGACY_NAMES: dict[str, str] = {
+    "eddsa-2022": "eddsa-rdfc-2022",
+    "eddsa-rdf-2022": "eddsa-rdfc-2022",
+}
+
 
 def suite_by_name(name: str) -> Cryptosuite | None:
     """The suite a signer asks for: a cryptosuite name, or a legacy proof type."""
@@ -31,7 +37,8 @@ def suite_by_name(name: str) -> Cryptosuite | None:
 def suite_for_proof(proof_type: object, cryptosuite: object) -> Cryptosuite | None:
     """The suite that verifies a proof of ``type`` / ``cryptosuite``; None when unsupported."""
     if proof_type == DATA_INTEGRITY_PROOF:
-        suite = SUITES.get(cryptosuite) if isinstance(cryptosuite, str) else None
+        name = LEGACY_NAMES.get(cryptosuite, cryptosuite) if isinstance(cryptosuite, str) else None
+        suite = SUITES.get(name) if name else None
     else:
         suite = SUITES.get(proof_type) if isinstance(proof_type, str) else None
     if suite is None or suite.proof_type != proof_type:
@@ -39,4 +46,4 @@ def suite_for_proof(proof_type: object, cryptosuite: object) -> Cryptosuite | No
     return suite
 
 
-__all__ = ["SUITES", "Cryptosuite", "suite_by_name", "suite_for_proof"]
+__all__ = ["LEGACY_NAMES", "SUITES", "Cryptosuite", "suite_by_name", "suite_for_proof"]
