@@ -7,8 +7,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from satchel import __version__
-from satchel.config import Settings
-from satchel.contexts import add_context_folder
+from satchel.config import Settings, apply_operator_contexts
 from satchel.problems import problem_details_middleware
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
@@ -26,8 +25,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings.from_env()
     app = web.Application(middlewares=[problem_details_middleware])
     app[SETTINGS_KEY] = settings
-    if settings.contexts_dir:
-        add_context_folder(settings.contexts_dir)
+    apply_operator_contexts(settings)
     app.router.add_get("/healthz", health)
     app.router.add_get("/version", version)
     app.cleanup_ctx.append(_data_dir)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from satchel import __version__
+from satchel.config import Settings, apply_operator_contexts
 from satchel.errors import SatchelError
 from satchel.validator.inputs import MAX_INPUT_BYTES
 from satchel.validator.report import Check, Outcome, VerificationReport
@@ -46,6 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        apply_operator_contexts(Settings.from_env())
         result: int = args.handler(args)
     except SatchelError as exc:
         print(f"satchel: {exc.detail}", file=sys.stderr)
@@ -92,7 +94,6 @@ def _serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from satchel.app import create_app
-    from satchel.config import Settings
 
     settings = Settings.from_env()
     settings = dataclasses.replace(

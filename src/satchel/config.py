@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from satchel.contexts import add_context_folder
+
 ENV_VARS = (
     "SATCHEL_HOST",
     "SATCHEL_PORT",
@@ -36,3 +38,8 @@ class Settings:
             contexts_dir=Path(contexts) if contexts else None,
             log_level=env.get("SATCHEL_LOG_LEVEL", cls.log_level).upper(),
         )
+
+
+def apply_operator_contexts(settings: Settings) -> list[str]:
+    """Register the operator's extra JSON-LD contexts (``SATCHEL_CONTEXTS_DIR``), if any."""
+    return add_context_folder(settings.contexts_dir) if settings.contexts_dir else []

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -183,3 +185,92 @@ def test_verify_reads_standard_input_through_the_console_script(capsys, tmp_path
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["verified"] is True
+
+
+def test_url_on_an_allowed_loopback_host_is_fetched_and_verified(capsys, tmp_path):
+    signed = sign_file(capsys, tmp_path, "ed25519", "eddsa-rdfc-2022")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_port(port)
+        env = {**os.environ, "SATCHEL_FETCH_ALLOW_HOSTS": f"127.0.0.1:{port}"}
+        result = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("satchel")),
+                "verify",
+                "--json",
+                f"http://127.0.0.1:{port}/{signed.name}",
+            ],
+            capture_output=True,
+            timeout=60,
+            check=False,
+            env=env,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["verified"] is True
+
+
+def test_operator_context_folder_makes_an_extra_context_known(capsys, tmp_path, monkeypatch):
+    folder = tmp_path / "contexts"
+    folder.mkdir()
+    url = "https://contexts.example/extra/v1"
+    (folder / "extra.json").write_text(
+        json.dumps({"@context": {"extra": "https://ex.example/extra"}})
+    )
+    (folder / "MANIFEST.json").write_text(json.dumps({"contexts": {url: {"file": "extra.json"}}}))
+    key_file, did = make_key(capsys, tmp_path, "ed25519")
+    unsigned = json.loads(json.dumps(UNSIGNED).replace("ISSUER", did))
+    unsigned["@context"].append(url)
+    unsigned["extra"] = "value"
+    monkeypatch.setenv("SATCHEL_CONTEXTS_DIR", str(folder))
+    source = tmp_path / "unsigned.json"
+    source.write_text(json.dumps(unsigned))
+    # sign in a subprocess so the extra context is registered only there and in verify below
+    script = str(Path(sys.executable).with_name("satchel"))
+    signed = subprocess.run(
+        [script, "sign", "--key", str(key_file), "--suite", "eddsa-rdfc-2022", str(source)],
+        capture_output=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "SATCHEL_CONTEXTS_DIR": str(folder)},
+    )
+    assert signed.returncode == 0, signed.stderr
+    path = tmp_path / "signed.json"
+    path.write_bytes(signed.stdout)
+    result = subprocess.run(
+        [script, "verify", "--json", str(path)],
+        capture_output=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "SATCHEL_CONTEXTS_DIR": str(folder)},
+    )
+    assert result.returncode == 0, result.stdout
+    without = subprocess.run(
+        [script, "verify", "--json", str(path)],
+        capture_output=True,
+        timeout=60,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "SATCHEL_CONTEXTS_DIR"},
+    )
+    assert without.returncode == 1
+    assert url in without.stdout.decode()
+
+
+def _wait_for_port(port: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"loopback server on {port} did not start")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from datetime import UTC, datetime, timedelta
 
@@ -9,7 +10,8 @@ import pytest
 
 from satchel.did.did_key import did_key_from_public_key, did_key_verification_method_id
 from satchel.did.keys import KeyType, generate_private_key
-from satchel.did.resolver import DidResolver
+from satchel.did.resolver import DidResolver, default_resolver
+from satchel.fetcher import FetchPolicy, GuardedFetcher
 from satchel.validator.engine import VerificationOptions, Verifier
 from satchel.validator.proofs.data_integrity import sign
 from satchel.validator.proofs.vc_jwt import sign_vc_jwt
@@ -239,3 +241,36 @@ async def test_enveloped_jwt_credential_in_a_presentation_is_verified(verifier):
     }
     report = await verifier.verify(presentation(holder, [envelope]), VerificationOptions(now=NOW))
     assert report.verified, report.errors
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "10.0.0.1", "169.254.169.254"])
+async def test_did_web_key_on_an_internal_address_fails_the_proof_without_a_connection(
+    address, monkeypatch
+):
+    attempts: list[object] = []
+
+    async def refuse(*args: object, **kwargs: object) -> object:
+        attempts.append(args)
+        raise AssertionError("no connection may be attempted")
+
+    issuer = Issuer()
+    did = f"did:web:{address}"
+    signed = sign(
+        unsigned(did),
+        issuer.key,
+        cryptosuite="eddsa-rdfc-2022",
+        verification_method=f"{did}#key-1",
+        created=NOW - timedelta(days=1),
+    )
+    async with GuardedFetcher(FetchPolicy()) as fetcher:
+        loop = asyncio.get_running_loop()
+        monkeypatch.setattr(loop, "create_connection", refuse)
+        monkeypatch.setattr(loop, "sock_connect", refuse)
+        report = await Verifier(default_resolver(fetcher)).verify(
+            signed, VerificationOptions(now=NOW)
+        )
+    proof = next(c for c in report.checks if c.id == "proof")
+    assert not report.verified
+    assert proof.outcome is Outcome.FAILED
+    assert address in proof.message
+    assert attempts == []
