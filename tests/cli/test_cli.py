@@ -15,28 +15,7 @@ import pytest
 
 from satchel.cli import main
 
-UNSIGNED = {
-    "@context": [
-        "https://www.w3.org/ns/credentials/v2",
-        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-    ],
-    "id": "urn:uuid:3f0b1c2a-cli-test",
-    "type": ["VerifiableCredential", "OpenBadgeCredential"],
-    "issuer": {"id": "ISSUER", "type": ["Profile"], "name": "CLI University"},
-    "validFrom": "2024-01-01T00:00:00Z",
-    "name": "Teamwork",
-    "credentialSubject": {
-        "id": "did:example:learner",
-        "type": ["AchievementSubject"],
-        "achievement": {
-            "id": "https://example.edu/achievements/teamwork",
-            "type": ["Achievement"],
-            "name": "Teamwork",
-            "description": "Works well with others.",
-            "criteria": {"narrative": "Nominated by peers."},
-        },
-    },
-}
+UNSIGNED = json.loads((Path(__file__).parents[1] / "data" / "unsigned-ob30.json").read_text())
 
 CASES = [
     ("ed25519", "eddsa-rdfc-2022"),

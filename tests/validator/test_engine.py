@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -20,28 +22,11 @@ from satchel.validator.report import Outcome
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
 
+TEMPLATE = (Path(__file__).parents[1] / "data" / "unsigned-ob30.json").read_text()
+
+
 def unsigned(issuer: str, **extra: object) -> dict[str, object]:
-    document: dict[str, object] = {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        ],
-        "id": "urn:uuid:0e4f4d6c-engine",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": "Engine University"},
-        "validFrom": "2024-01-01T00:00:00Z",
-        "name": "Teamwork",
-        "credentialSubject": {
-            "id": "did:example:learner",
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": "https://example.edu/achievements/teamwork",
-                "type": ["Achievement"],
-                "name": "Teamwork",
-                "criteria": {"narrative": "Nominated by peers."},
-            },
-        },
-    }
+    document: dict[str, object] = json.loads(TEMPLATE.replace("ISSUER", issuer))
     document.update(extra)
     return document
 
