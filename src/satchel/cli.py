@@ -18,7 +18,7 @@ from satchel import __version__
 from satchel.config import Settings, apply_operator_contexts
 from satchel.errors import SatchelError
 from satchel.validator.inputs import MAX_INPUT_BYTES
-from satchel.validator.report import Check, Outcome, VerificationReport
+from satchel.validator.report import Outcome, VerificationReport
 
 EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
 JWT_SUITES = {
@@ -131,23 +131,15 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 async def _verify_async(args: argparse.Namespace) -> VerificationReport:
-    from satchel.did.resolver import default_resolver
-    from satchel.fetcher import FetchError, FetchPolicy, GuardedFetcher
+    from satchel.fetcher import FetchPolicy, GuardedFetcher
     from satchel.validator.engine import VerificationOptions, Verifier
 
     options = VerificationOptions(challenge=args.challenge, domain=args.domain)
     async with GuardedFetcher(FetchPolicy.from_env()) as fetcher:
-        if args.source.startswith(("https://", "http://")):
-            try:
-                response = await fetcher.get(args.source, max_bytes=MAX_INPUT_BYTES)
-            except FetchError as exc:
-                report = VerificationReport(unusable_input=True)
-                report.add(Check("parse", Outcome.FAILED, exc.detail, error_code="PARSING_ERROR"))
-                return report
-            data = response.body
-        else:
-            data = _read_source(args.source)
-        return await Verifier(default_resolver(fetcher)).verify(data, options)
+        # A URL is handed to the engine as text: extraction fetches it through the fetcher.
+        is_url = args.source.startswith(("https://", "http://"))
+        data: bytes | str = args.source if is_url else _read_source(args.source)
+        return await Verifier(fetcher=fetcher).verify(data, options)
 
 
 _MARKS = {

@@ -32,12 +32,37 @@ class MalformedInputError(InputError):
     title = "Malformed input"
 
 
+SOURCE_NAMES = {
+    "json": "a JSON document",
+    "jwt": "a compact JWT",
+    "png": "a baked PNG image",
+    "svg": "a baked SVG image",
+    "url": "a document fetched from a URL",
+}
+
+
 @dataclass(frozen=True)
 class ParsedInput:
-    """Either ``document`` (a JSON object) or ``jwt`` (a compact JWS) is set."""
+    """Extracted input: ``document`` (a JSON object), ``jwt`` (a compact JWS), or ``url``.
+
+    ``url`` alone is an OB 2.0 hosted assertion known only by its address (the old baked form);
+    ``source`` says where the credential came from (json, jwt, png, svg, url) and
+    ``source_url`` the address it was fetched from, if any.
+    """
 
     document: dict[str, Any] | None = None
     jwt: str | None = None
+    url: str | None = None
+    source: str = "json"
+    source_url: str | None = None
+
+    def describe(self) -> str:
+        form = "a compact JWT" if self.jwt else "a JSON document"
+        if self.document is None and self.jwt is None:
+            form = f"the address of a hosted assertion ({self.url})"
+        if self.source in ("png", "svg", "url"):
+            return f"{SOURCE_NAMES[self.source]} holding {form}"
+        return form
 
 
 def looks_like_jwt(text: str) -> bool:
@@ -56,10 +81,10 @@ def parse_input(data: bytes | str, *, max_bytes: int = MAX_INPUT_BYTES) -> Parse
     if not text:
         raise MalformedInputError("input is empty")
     if looks_like_jwt(text):
-        return ParsedInput(jwt=text)
+        return ParsedInput(jwt=text, source="jwt")
     value = parse_json(text)
     if isinstance(value, str) and looks_like_jwt(value.strip()):
-        return ParsedInput(jwt=value.strip())
+        return ParsedInput(jwt=value.strip(), source="jwt")
     if not isinstance(value, dict):
         raise MalformedInputError("input must be a JSON object or a compact JWT")
     return ParsedInput(document=value)

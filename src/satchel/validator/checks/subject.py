@@ -1,0 +1,10 @@
+"""PLACEHOLDER: replaced by the module that implements it in this session."""
+
+from __future__ import annotations
+
+from satchel.validator.context import CheckContext
+from satchel.validator.report import Outcome
+
+
+async def check_subject(ctx: CheckContext) -> None:
+    ctx.add("subject", Outcome.NOT_CHECKED, "The recipient check is not implemented yet.")

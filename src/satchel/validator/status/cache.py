@@ -1,0 +1,5 @@
+"""PLACEHOLDER: the per-URL status-list cache lands here."""
+
+
+class StatusListCache:
+    pass
