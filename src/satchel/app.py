@@ -9,6 +9,7 @@ from aiohttp import web
 from satchel import __version__
 from satchel.config import Settings, apply_operator_contexts
 from satchel.problems import problem_details_middleware
+from satchel.validator.web import setup_validator_routes
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
 
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     apply_operator_contexts(settings)
     app.router.add_get("/healthz", health)
     app.router.add_get("/version", version)
+    setup_validator_routes(app)
     app.cleanup_ctx.append(_data_dir)
     return app
 
