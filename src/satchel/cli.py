@@ -70,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--json", action="store_true", help="print one JSON object")
     verify.add_argument("--challenge", help="expected presentation challenge")
     verify.add_argument("--domain", help="expected presentation domain")
+    verify.add_argument("--expect-email", help="check the credential was issued to this email")
+    verify.add_argument("--expect-url", help="check the credential was issued to this URL")
+    verify.add_argument("--expect-phone", help="check the credential was issued to this phone")
+    verify.add_argument("--expect-did", help="check the credential was issued to this DID")
+    verify.add_argument(
+        "--fetch-refresh", action="store_true", help="contact the refreshService if any"
+    )
     verify.set_defaults(handler=_verify)
 
     key = commands.add_parser("key", help="key management")
@@ -134,7 +141,15 @@ async def _verify_async(args: argparse.Namespace) -> VerificationReport:
     from satchel.fetcher import FetchPolicy, GuardedFetcher
     from satchel.validator.engine import VerificationOptions, Verifier
 
-    options = VerificationOptions(challenge=args.challenge, domain=args.domain)
+    options = VerificationOptions(
+        challenge=args.challenge,
+        domain=args.domain,
+        expected_email=args.expect_email,
+        expected_url=args.expect_url,
+        expected_phone=args.expect_phone,
+        expected_did=args.expect_did,
+        fetch_refresh=args.fetch_refresh,
+    )
     async with GuardedFetcher(FetchPolicy.from_env()) as fetcher:
         # A URL is handed to the engine as text: extraction fetches it through the fetcher.
         is_url = args.source.startswith(("https://", "http://"))

@@ -33,6 +33,7 @@ class CheckContext:
     jwt: JwtVerification | None = None
     proof_results: list[ProofResult] = field(default_factory=list)
     depth: int = 0
+    advisory: bool = False
 
     def add(
         self,
@@ -44,7 +45,7 @@ class CheckContext:
         details: dict[str, Any] | None = None,
     ) -> Check:
         return self.report.add(
-            Check(check_id, outcome, message, self.target, error_code, details or {})
+            Check(check_id, outcome, message, self.target, error_code, details or {}, self.advisory)
         )
 
     def has_type(self, name: str) -> bool:

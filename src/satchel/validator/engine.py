@@ -81,8 +81,13 @@ class Verifier:
         *,
         target: str | None = None,
         depth: int = 0,
+        advisory: bool = False,
     ) -> dict[str, Any] | None:
-        """Run the pipeline on extracted input, adding checks under ``target``; the document."""
+        """Run the pipeline on extracted input, adding checks under ``target``; the document.
+
+        ``advisory`` marks every check of this document (and of anything nested in it) as
+        informing the verdict of its parent rather than deciding it, as for endorsements.
+        """
         if ob2.is_ob2(parsed):
             report.kind = report.kind or "ob2-assertion"
             return await ob2.verify_ob2(parsed, self, options, report, target or "assertion")
@@ -95,7 +100,7 @@ class Verifier:
             document = jwt.credential
         if document is None:
             ctx_target = target or "credential"
-            report.add(_unreadable(ctx_target, jwt.result.reason if jwt else None))
+            report.add(_unreadable(ctx_target, jwt.result.reason if jwt else None, advisory))
             return None
         is_presentation = has_type(document, "VerifiablePresentation")
         target = target or ("presentation" if is_presentation else "credential")
@@ -109,6 +114,7 @@ class Verifier:
             parsed=parsed,
             jwt=jwt,
             depth=depth,
+            advisory=advisory,
         )
         for step in PRESENTATION_STEPS if is_presentation else CREDENTIAL_STEPS:
             await step(ctx)
@@ -138,6 +144,7 @@ class Verifier:
                         "This entry is neither a credential object nor a JWT.",
                         target=target,
                         error_code="PARSING_ERROR",
+                        advisory=ctx.advisory,
                     )
                 )
                 continue
@@ -162,11 +169,12 @@ def embedded_input(entry: Any) -> ParsedInput | None:
     return None
 
 
-def _unreadable(target: str, reason: str | None) -> Check:
+def _unreadable(target: str, reason: str | None, advisory: bool) -> Check:
     return Check(
         "proof",
         Outcome.FAILED,
         f"The JWT could not be read as a credential: {reason or 'no credential in its payload'}",
         target=target,
         error_code="PARSING_ERROR",
+        advisory=advisory,
     )

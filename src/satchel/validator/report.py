@@ -2,6 +2,8 @@
 
 ``verified`` is true only when no check failed and at least one proof was verified. A check
 that could not be run is ``not-checked`` with its reason: it never makes a credential look valid.
+Checks on *advisory* targets (an endorsement of the credential) are reported in full but do not
+decide the verdict: a bad endorsement is flagged on its parent, it does not void the badge.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Check:
     target: str = "credential"
     error_code: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    advisory: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -40,6 +43,8 @@ class Check:
             data["errorCode"] = self.error_code
         if self.details:
             data["details"] = self.details
+        if self.advisory:
+            data["advisory"] = True
         return data
 
 
@@ -60,17 +65,27 @@ class VerificationReport:
     def verified(self) -> bool:
         if self.unusable_input or not self.checks:
             return False
-        if any(c.outcome is Outcome.FAILED for c in self.checks):
+        deciding = [c for c in self.checks if not c.advisory]
+        if any(c.outcome is Outcome.FAILED for c in deciding):
             return False
-        return any(c.id == "proof" and c.outcome is Outcome.PASSED for c in self.checks)
+        return any(c.id == "proof" and c.outcome is Outcome.PASSED for c in deciding)
 
     @property
     def errors(self) -> list[str]:
-        return [f"{c.target}: {c.message}" for c in self.checks if c.outcome is Outcome.FAILED]
+        return [
+            f"{c.target}: {c.message}"
+            for c in self.checks
+            if c.outcome is Outcome.FAILED and not c.advisory
+        ]
 
     @property
     def warnings(self) -> list[str]:
-        return [f"{c.target}: {c.message}" for c in self.checks if c.outcome is Outcome.WARNING]
+        """Warnings, and failures on advisory targets (they inform; they do not decide)."""
+        return [
+            f"{c.target}: {c.message}"
+            for c in self.checks
+            if c.outcome is Outcome.WARNING or (c.advisory and c.outcome is Outcome.FAILED)
+        ]
 
     @property
     def not_checked(self) -> list[str]:
