@@ -10,6 +10,8 @@ from satchel import __version__
 from satchel.config import Settings, apply_operator_contexts
 from satchel.problems import problem_details_middleware
 from satchel.validator.web import setup_validator_routes
+from satchel.validator.web.limits import limits_middleware
+from satchel.validator.web.services import setup_services
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
 
@@ -22,15 +24,28 @@ async def version(request: web.Request) -> web.Response:
     return web.json_response({"name": "satchel", "version": __version__})
 
 
+async def openapi_document(request: web.Request) -> web.Response:
+    from satchel.openapi import build_openapi
+
+    return web.json_response(build_openapi())
+
+
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings.from_env()
-    app = web.Application(middlewares=[problem_details_middleware])
+    # limits_middleware sits inside problem_details_middleware so its 413/429/503 answers
+    # keep their Retry-After header; aiohttp's client_max_size caps what handlers can read.
+    app = web.Application(
+        middlewares=[problem_details_middleware, limits_middleware],
+        client_max_size=settings.max_body_bytes,
+    )
     app[SETTINGS_KEY] = settings
     apply_operator_contexts(settings)
     app.router.add_get("/healthz", health)
     app.router.add_get("/version", version)
-    setup_validator_routes(app)
+    app.router.add_get("/openapi.json", openapi_document)
     app.cleanup_ctx.append(_data_dir)
+    setup_services(app, settings)
+    setup_validator_routes(app)
     return app
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from satchel.contexts import add_context_folder
+from satchel.errors import SatchelError
+from satchel.fetcher import FetchPolicy
 
 ENV_VARS = (
     "SATCHEL_HOST",
@@ -16,28 +19,98 @@ ENV_VARS = (
     "SATCHEL_FETCH_ALLOW_HOSTS",
     "SATCHEL_FETCH_RESOLVE",
     "SATCHEL_LOG_LEVEL",
+    "SATCHEL_MAX_BODY_BYTES",
+    "SATCHEL_RATE_LIMIT",
+    "SATCHEL_MAX_CONCURRENT_VERIFICATIONS",
+    "SATCHEL_VERIFICATION_QUEUE_SECONDS",
+    "SATCHEL_ISSUER_KEY_FILE",
+    "SATCHEL_ISSUER_SUITE",
 )
+
+DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
+DEFAULT_RATE_LIMIT = 120
+DEFAULT_QUEUE_SECONDS = 2.0
+DEFAULT_ISSUER_SUITE = "eddsa-rdfc-2022"
+
+
+class ConfigError(SatchelError):
+    """An environment variable holds a value Satchel cannot use."""
+
+    type = "invalid-configuration"
+    title = "Invalid configuration"
+
+
+def _default_max_concurrent() -> int:
+    return 4 * (os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
 class Settings:
+    """``rate_limit`` is requests a minute per client address (0: no limit);
+    ``issuer_key_file`` unset means a key generated once under ``data_dir``."""
+
     host: str = "127.0.0.1"
     port: int = 8080
     data_dir: Path = Path("var")
     contexts_dir: Path | None = None
     log_level: str = "INFO"
+    fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    rate_limit: int = DEFAULT_RATE_LIMIT
+    max_concurrent_verifications: int = field(default_factory=_default_max_concurrent)
+    verification_queue_seconds: float = DEFAULT_QUEUE_SECONDS
+    issuer_key_file: Path | None = None
+    issuer_suite: str = DEFAULT_ISSUER_SUITE
 
     @classmethod
-    def from_env(cls) -> Settings:
-        env = os.environ
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
         contexts = env.get("SATCHEL_CONTEXTS_DIR")
+        key_file = env.get("SATCHEL_ISSUER_KEY_FILE")
         return cls(
             host=env.get("SATCHEL_HOST", cls.host),
-            port=int(env.get("SATCHEL_PORT", cls.port)),
+            port=_int(env, "SATCHEL_PORT", cls.port),
             data_dir=Path(env.get("SATCHEL_DATA_DIR", str(cls.data_dir))),
             contexts_dir=Path(contexts) if contexts else None,
             log_level=env.get("SATCHEL_LOG_LEVEL", cls.log_level).upper(),
+            fetch_policy=FetchPolicy.from_env(env),
+            max_body_bytes=_int(env, "SATCHEL_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1),
+            rate_limit=_int(env, "SATCHEL_RATE_LIMIT", DEFAULT_RATE_LIMIT, 0),
+            max_concurrent_verifications=_int(
+                env, "SATCHEL_MAX_CONCURRENT_VERIFICATIONS", _default_max_concurrent(), 1
+            ),
+            verification_queue_seconds=_float(
+                env, "SATCHEL_VERIFICATION_QUEUE_SECONDS", DEFAULT_QUEUE_SECONDS
+            ),
+            issuer_key_file=Path(key_file) if key_file else None,
+            issuer_suite=env.get("SATCHEL_ISSUER_SUITE", DEFAULT_ISSUER_SUITE),
         )
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    text = env.get(name)
+    if text is None or not text.strip():
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {text!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    if text is None or not text.strip():
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {text!r}") from None
+    if not value >= 0:  # also refuses NaN
+        raise ConfigError(f"{name} must not be negative, not {text!r}")
+    return value
 
 
 def apply_operator_contexts(settings: Settings) -> list[str]:

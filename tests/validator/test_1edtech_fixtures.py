@@ -84,14 +84,25 @@ for name in (
     EXPECTED[f"{OB30}/{name}.json"] = (False, {"proof": "failed"})
 
 
+def proofs_in(node: Any) -> Any:
+    """Every proof at any depth: CLR nested credentials and endorsements carry their own."""
+    if isinstance(node, dict):
+        proofs = node.get("proof", [])
+        yield from proofs if isinstance(proofs, list) else [proofs]
+        for value in node.values():
+            yield from proofs_in(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from proofs_in(value)
+
+
 def published_keys() -> dict[str, dict[str, Any]]:
     """Controller documents for every https issuer key the (non-err-proof-method) fixtures use."""
     documents: dict[str, dict[str, Any]] = {}
     for path in sorted(FIXTURES.glob(f"{OB30}/*.json")) + sorted(FIXTURES.glob(f"{CLR20}/*.json")):
         if "err-proof-method" in path.name:
             continue
-        proofs = json.loads(path.read_text()).get("proof", [])
-        for proof in proofs if isinstance(proofs, list) else [proofs]:
+        for proof in proofs_in(json.loads(path.read_text())):
             vm = proof.get("verificationMethod", "")
             controller, _, fragment = vm.partition("#")
             if not vm.startswith("https://") or not fragment.startswith("z6Mk"):

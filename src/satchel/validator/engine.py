@@ -18,16 +18,15 @@ from satchel.validator import ob2
 from satchel.validator.checks import CREDENTIAL_STEPS, PRESENTATION_STEPS
 from satchel.validator.context import CheckContext, has_type
 from satchel.validator.extract import extract_input
-from satchel.validator.inputs import ParsedInput, looks_like_jwt
+from satchel.validator.inputs import ParsedInput, embedded_input
 from satchel.validator.options import VerificationOptions
 from satchel.validator.proofs.vc_jwt import verify_vc_jwt
 from satchel.validator.report import Check, Outcome, VerificationReport
 from satchel.validator.status.cache import StatusListCache
 
-ENVELOPED_JWT_PREFIXES = ("data:application/vc+jwt,", "data:application/jwt,")
 MAX_EMBEDDED_CREDENTIALS = 100
 
-__all__ = ["VerificationOptions", "Verifier"]
+__all__ = ["VerificationOptions", "Verifier", "embedded_input"]
 
 
 class Verifier:
@@ -62,7 +61,14 @@ class Verifier:
             report.unusable_input = True
             report.add(Check("parse", Outcome.FAILED, exc.detail, error_code="PARSING_ERROR"))
             return report
-        report.add(Check("parse", Outcome.PASSED, f"The input is {parsed.describe()}."))
+        report.add(
+            Check(
+                "parse",
+                Outcome.PASSED,
+                f"The input is {parsed.describe()}.",
+                target=_principal_target(parsed),
+            )
+        )
         report.document = await self.verify_parsed(parsed, options, report)
         return report
 
@@ -153,20 +159,13 @@ class Verifier:
             )
 
 
-def embedded_input(entry: Any) -> ParsedInput | None:
-    """A credential embedded in a presentation (or endorsement list): object, JWT, envelope."""
-    if isinstance(entry, str) and looks_like_jwt(entry):
-        return ParsedInput(jwt=entry)
-    if isinstance(entry, Mapping):
-        if has_type(entry, "EnvelopedVerifiableCredential"):
-            ident = entry.get("id", "")
-            for prefix in ENVELOPED_JWT_PREFIXES:
-                if isinstance(ident, str) and ident.startswith(prefix):
-                    token = ident[len(prefix) :]
-                    return ParsedInput(jwt=token) if looks_like_jwt(token) else None
-            return None
-        return ParsedInput(document=dict(entry))
-    return None
+def _principal_target(parsed: ParsedInput) -> str:
+    """The report target of the input itself, as far as it is known before decoding."""
+    if ob2.is_ob2(parsed):
+        return "assertion"
+    if parsed.document is not None and has_type(parsed.document, "VerifiablePresentation"):
+        return "presentation"
+    return "credential"
 
 
 def _unreadable(target: str, reason: str | None, advisory: bool) -> Check:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +68,30 @@ class ParsedInput:
 
 def looks_like_jwt(text: str) -> bool:
     return bool(_JWT_RE.match(text))
+
+
+ENVELOPED_JWT_PREFIXES = ("data:application/vc+jwt,", "data:application/jwt,")
+
+
+def embedded_input(entry: Any) -> ParsedInput | None:
+    """A credential embedded in a presentation (or endorsement list): object, JWT, envelope."""
+    if isinstance(entry, str) and looks_like_jwt(entry):
+        return ParsedInput(jwt=entry)
+    if isinstance(entry, Mapping):
+        if _has_type(entry, "EnvelopedVerifiableCredential"):
+            ident = entry.get("id", "")
+            for prefix in ENVELOPED_JWT_PREFIXES:
+                if isinstance(ident, str) and ident.startswith(prefix):
+                    token = ident[len(prefix) :]
+                    return ParsedInput(jwt=token) if looks_like_jwt(token) else None
+            return None
+        return ParsedInput(document=dict(entry))
+    return None
+
+
+def _has_type(document: Mapping[str, Any], name: str) -> bool:
+    types = document.get("type", [])
+    return name in (types if isinstance(types, list) else [types])
 
 
 def parse_input(data: bytes | str, *, max_bytes: int = MAX_INPUT_BYTES) -> ParsedInput:

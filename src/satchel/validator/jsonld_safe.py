@@ -24,7 +24,7 @@ from typing import Any
 from pyld import jsonld
 
 from satchel.contexts import load_document
-from satchel.validator.rdfc import CanonicalizationError
+from satchel.validator.rdfc import PYLD_CRASHES, CanonicalizationError, pyld_crash_error
 
 __all__ = ["SafeModeError", "SafeProcessor", "expand_safe"]
 
@@ -159,6 +159,8 @@ def expand_safe(document: Any) -> list[Any]:
         expanded: list[Any] = SafeProcessor().expand(document, options)
     except jsonld.JsonLdError as error:
         raise _unwrap(error) from error
+    except PYLD_CRASHES as error:
+        raise pyld_crash_error(error) from error
     return expanded
 
 

@@ -215,7 +215,20 @@ def to_dataset(document: Any, *, safe: bool = True) -> list[Quad]:
         dataset = processor.to_rdf(document, options)
     except jsonld.JsonLdError as error:
         raise _from_jsonld_error(error) from error
+    except PYLD_CRASHES as error:
+        raise pyld_crash_error(error) from error
     return _dataset_quads(dataset)
+
+
+# pyld raises these, unwrapped, on some hostile documents (e.g. {"@vocab": null} after a
+# protected context gives KeyError('@vocab')): they are input errors, not crashes of ours.
+PYLD_CRASHES = (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError)
+
+
+def pyld_crash_error(error: BaseException) -> CanonicalizationError:
+    if isinstance(error, RecursionError):
+        return CanonicalizationError("it is nested too deeply to process")
+    return CanonicalizationError(f"JSON-LD processing failed on this input: {error!r}")
 
 
 def _from_jsonld_error(error: jsonld.JsonLdError) -> SatchelError:

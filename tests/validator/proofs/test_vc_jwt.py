@@ -547,6 +547,7 @@ async def test_https_issuer_key_is_taken_from_its_controller_document(
         ],
         "assertionMethod": [vm_id],
     }
+
     async def profile(request: web.Request) -> web.Response:
         return web.json_response(document)
 

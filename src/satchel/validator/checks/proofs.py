@@ -34,12 +34,7 @@ async def check_proofs(ctx: CheckContext) -> None:
         now=ctx.options.current_time(),
     )
     if not ctx.proof_results:
-        ctx.add(
-            "proof",
-            Outcome.FAILED,
-            f"The {ctx.target} carries no proof, so nothing shows who issued it.",
-            error_code="PROOF_VERIFICATION_ERROR",
-        )
+        _add_missing_proof(ctx, is_presentation)
     for result in ctx.proof_results:
         add_proof_check(ctx, result)
         if result.verified and result.cryptosuite in LEGACY_NAMES:
@@ -50,6 +45,30 @@ async def check_proofs(ctx: CheckContext) -> None:
                 f"{LEGACY_NAMES[result.cryptosuite]}; issuers should re-sign with the "
                 "standard name.",
             )
+
+
+def _add_missing_proof(ctx: CheckContext, is_presentation: bool) -> None:
+    """A credential must be signed; an unsigned presentation only binds nobody.
+
+    VC 2.0 allows presentations without a proof: their credentials are still verified one by
+    one, but when the caller asked for a challenge an unsigned presentation cannot answer it.
+    """
+    if is_presentation and ctx.options.challenge is None and ctx.options.domain is None:
+        ctx.add(
+            "proof",
+            Outcome.WARNING,
+            "The presentation is not signed, so nothing shows who presents these credentials; "
+            "each credential is verified on its own.",
+        )
+        return
+    what = "presentation" if is_presentation else ctx.target
+    ctx.add(
+        "proof",
+        Outcome.FAILED,
+        f"The {what} carries no proof, so nothing shows who "
+        + ("presents it." if is_presentation else "issued it."),
+        error_code="PROOF_VERIFICATION_ERROR",
+    )
 
 
 def add_proof_check(ctx: CheckContext, result: ProofResult) -> None:
