@@ -33,7 +33,10 @@ def _loopback_only(sock: socket.socket, address: object) -> None:
 def _loopback_names_only(host: object, *args: object, **kwargs: object) -> object:
     name = host.decode() if isinstance(host, bytes) else host
     if name is not None and name not in LOOPBACK_NAMES and not str(name).startswith("127."):
-        raise AssertionError(f"test tried to look up {name!r}: tests make no DNS queries")
+        # Behave like an offline resolver: no query leaves the machine, the name is unknown.
+        raise socket.gaierror(
+            socket.EAI_NONAME, f"{name!r} not looked up: tests make no DNS queries"
+        )
     return _real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
 
 

@@ -515,3 +515,27 @@ def test_policy_from_empty_env_allows_nothing():
 def test_policy_from_env_rejects_malformed_resolve_entries(entry):
     with pytest.raises(ValueError, match="SATCHEL_FETCH_RESOLVE"):
         FetchPolicy.from_env({"SATCHEL_FETCH_RESOLVE": entry})
+
+
+async def test_cache_honours_max_age_no_cache_and_fresh_requests(aiohttp_server):
+    hits: list[str] = []
+
+    async def page(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        header = {"/short": "max-age=0", "/nocache": "no-cache", "/long": "max-age=600"}
+        return web.json_response({}, headers={"Cache-Control": header[request.path]})
+
+    app = web.Application()
+    for path in ("/short", "/nocache", "/long"):
+        app.router.add_get(path, page)
+    server = await aiohttp_server(app)
+    policy = FetchPolicy(allow_hosts=frozenset({f"127.0.0.1:{server.port}"}))
+    async with GuardedFetcher(policy) as fetcher:
+        base = f"http://127.0.0.1:{server.port}"
+        for path in ("/short", "/nocache", "/long", "/short", "/nocache", "/long"):
+            await fetcher.get(base + path)
+        assert hits.count("/short") == 2
+        assert hits.count("/nocache") == 2
+        assert hits.count("/long") == 1
+        await fetcher.get(base + "/long", fresh=True)
+        assert hits.count("/long") == 2

@@ -312,12 +312,20 @@ class GuardedFetcher:
             self._session = None
 
     async def get(
-        self, url: str, *, max_bytes: int | None = None, accept: str | None = None
+        self,
+        url: str,
+        *,
+        max_bytes: int | None = None,
+        accept: str | None = None,
+        fresh: bool = False,
     ) -> FetchResponse:
-        """GET ``url`` under the policy; raises a :class:`FetchError` subclass on any refusal."""
+        """GET ``url`` under the policy; raises a :class:`FetchError` subclass on any refusal.
+
+        ``fresh`` skips the cache (a caller with its own freshness rules, e.g. status lists).
+        """
         cap = self.policy.max_bytes if max_bytes is None else max_bytes
         key = (url, accept)
-        cached = self._cache_get(key)
+        cached = None if fresh else self._cache_get(key)
         if cached is not None:
             if len(cached.body) > cap:
                 raise ResponseTooLargeError(url, f"body exceeds the {cap}-byte cap")
@@ -447,11 +455,10 @@ class GuardedFetcher:
         return entry[1]
 
     def _cache_put(self, key: tuple[str, str | None], response: FetchResponse) -> None:
-        if self.policy.cache_ttl <= 0 or self.policy.cache_size <= 0:
+        ttl = min(self.policy.cache_ttl, _max_age(response.headers.get("Cache-Control", "")))
+        if ttl <= 0 or self.policy.cache_size <= 0:
             return
-        if "no-store" in response.headers.get("Cache-Control", "").lower():
-            return
-        self._cache[key] = (time.monotonic() + self.policy.cache_ttl, response)
+        self._cache[key] = (time.monotonic() + ttl, response)
         self._cache.move_to_end(key)
         while len(self._cache) > self.policy.cache_size:
             self._cache.popitem(last=False)
@@ -515,3 +522,18 @@ def _decode_body(body: bytes, headers: CIMultiDictProxy[str], url: URL, cap: int
     if len(decoded) > cap or decoder.unconsumed_tail:
         raise ResponseTooLargeError(url, f"decoded body exceeds the {cap}-byte cap")
     return decoded
+
+
+def _max_age(cache_control: str) -> float:
+    """Seconds a response may be reused: 0 for no-store / no-cache, max-age when given."""
+    directives = [d.strip().lower() for d in cache_control.split(",")]
+    if "no-store" in directives or "no-cache" in directives:
+        return 0.0
+    for directive in directives:
+        name, _, value = directive.partition("=")
+        if name == "max-age":
+            try:
+                return max(0.0, float(value.strip('"')))
+            except ValueError:
+                return 0.0
+    return float("inf")

@@ -45,7 +45,7 @@ class Verifier:
     ) -> None:
         self.fetcher = fetcher
         self.resolver = resolver or default_resolver(fetcher)
-        self.status_cache = status_cache or StatusListCache()
+        self.status_cache = StatusListCache() if status_cache is None else status_cache
 
     async def verify(
         self,
