@@ -106,7 +106,10 @@ def add_context_folder(folder: Path) -> list[str]:
 
 
 def _install() -> None:
+    from satchel.contexts import processing
+
     jsonld.set_document_loader(load_document)
+    processing.install()
 
 
 _install()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft201909Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT201909
@@ -103,6 +104,7 @@ class SchemaStore:
         self._urls = frozenset(self._by_url)
         self._format_checker = _format_checker()
         self._validators: dict[str, Any] = {}
+        self._fast_validators: dict[str, Any] = {}
 
     def urls(self) -> frozenset[str]:
         """Every URL a bundled schema answers to (published URLs and their ``$id`` aliases)."""
@@ -124,6 +126,36 @@ class SchemaStore:
             )
             self._validators[schema.url] = validator
         return validator
+
+    def fast_validator(self, url: str) -> Any:
+        """A compiled (jsonschema-rs) Draft 2019-09 validator: same schema, same format rules.
+
+        Used only to say *that* a document is valid, fast; why one is not comes from
+        :meth:`validator`, whose errors carry the paths people read.
+        """
+        schema = self.get(url)
+        validator = self._fast_validators.get(schema.url)
+        if validator is None:
+            registry = jsonschema_rs.Registry(
+                [(name, dict(self._by_url[name].contents)) for name in sorted(self._by_url)],
+                draft=jsonschema_rs.Draft201909,
+            )
+            validator = jsonschema_rs.Draft201909Validator(
+                dict(schema.contents),
+                registry=registry,
+                validate_formats=True,
+                formats={"date-time": _is_date_time, "date": _is_date},
+            )
+            self._fast_validators[schema.url] = validator
+        return validator
+
+
+def _is_date_time(value: str) -> bool:
+    return bool(_DATE_TIME.match(value))
+
+
+def _is_date(value: str) -> bool:
+    return bool(_DATE.match(value))
 
 
 def _read_bundled(file: str) -> bytes:

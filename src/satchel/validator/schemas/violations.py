@@ -78,7 +78,11 @@ def validate(url: str, document: Any) -> SchemaOutcome:
 
     Raises SchemaNotBundledError for a URL Satchel does not ship.
     """
-    validator = bundled_schemas().validator(url)
+    store = bundled_schemas()
+    fast = _fast_outcome(store.fast_validator(url), url, document)
+    if fast is not None:
+        return fast
+    validator = store.validator(url)
     errors = list(validator.iter_errors(document))
     compact: list[Violation] = []
     instance = document
@@ -94,6 +98,40 @@ def validate(url: str, document: Any) -> SchemaOutcome:
         errors = list(validator.iter_errors(instance))
     leaves = [leaf for error in errors for leaf in _leaves(error)]
     return SchemaOutcome(url, _dedupe(describe(leaves)), _dedupe(compact))
+
+
+def _fast_outcome(validator: Any, url: str, document: Any) -> SchemaOutcome | None:
+    """The outcome from the compiled validator when it is clear-cut, else None.
+
+    Clear-cut: valid as given, or valid once single values are read as the lists the schema
+    wants (a signed credential's lone ``proof`` object is the everyday case). Anything else
+    goes to the readable validator, which explains it.
+    """
+    if validator.is_valid(document):
+        return SchemaOutcome(url)
+    errors = list(validator.iter_errors(document))
+    if not errors or not all(_wants_list(e) for e in errors):
+        return None
+    instance = copy.deepcopy(document)
+    for error in errors:
+        _wrap_in_list(instance, list(error.instance_path))
+    if not validator.is_valid(instance):
+        return None
+    singles = [dotted_path(error.instance_path) for error in errors]
+    compact = [
+        Violation(p, f"{p} should be a list (a single value was given)", "type") for p in singles
+    ]
+    return SchemaOutcome(url, [], _dedupe(compact))
+
+
+def _wants_list(error: Any) -> bool:
+    types = getattr(error.kind, "types", None)
+    return (
+        type(error.kind).__name__ == "Type"
+        and list(types or ()) == ["array"]
+        and bool(error.instance_path)
+        and not isinstance(error.instance, list)
+    )
 
 
 def dotted_path(parts: Iterable[Any]) -> str:
