@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import os
+import resource
+import shutil
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,12 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
-from satchel.app import create_app
 from satchel.config import Settings
 from satchel.did.did_key import did_key_from_public_key, did_key_verification_method_id
 from satchel.did.keys import KeyType, generate_private_key
+from satchel.server import run_loop, serve_forever
 from satchel.validator.engine import Verifier
 from satchel.validator.proofs.data_integrity import sign
 
@@ -73,15 +76,9 @@ async def single_core_rate(credentials: list[dict[str, Any]], seconds: float) ->
 
 
 def serve_worker(port: int, data_dir: str) -> None:
+    """One worker exactly as ``satchel serve --workers N`` runs it (uvloop when installed)."""
     settings = Settings(host=HOST, port=port, data_dir=Path(data_dir), rate_limit=0)
-
-    async def run() -> None:
-        runner = web.AppRunner(create_app(settings), access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, HOST, port, reuse_port=True).start()
-        await asyncio.Event().wait()
-
-    asyncio.run(run())
+    run_loop(serve_forever(settings, reuse_port=True))
 
 
 def free_port() -> int:
@@ -132,6 +129,54 @@ async def drive(
     return latencies, failures
 
 
+WRK_SCRIPT = """
+local bodies = {}
+local i = 0
+for line in io.lines(os.getenv("SATCHEL_BENCH_BODIES")) do bodies[#bodies + 1] = line end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  i = i % #bodies + 1
+  return wrk.format(nil, "/credentials/verify", nil, bodies[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %d %d %d %.3f %.3f %.3f\\n", summary.requests, e.status,
+    e.connect + e.read + e.write + e.timeout, latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, latency.mean / 1000))
+end
+"""
+
+
+def drive_wrk(
+    url: str, credentials: list[dict[str, Any]], connections: int, seconds: float, workdir: str
+) -> tuple[int, int, float, float, float, float]:
+    """wrk (C, one thread) drives the load: it leaves the cores to the workers.
+
+    Returns requests, failures, p50 ms, p99 ms, mean ms, and wrk's own CPU seconds.
+    """
+    bodies = Path(workdir) / "bodies.jsonl"
+    bodies.write_text(
+        "\n".join(json.dumps({"verifiableCredential": c}) for c in credentials) + "\n"
+    )
+    script = Path(workdir) / "verify.lua"
+    script.write_text(WRK_SCRIPT)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds:.0f}s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "SATCHEL_BENCH_BODIES": str(bodies)},
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    line = next(line for line in result.stdout.splitlines() if line.startswith("WRK "))
+    requests, status_errors, socket_errors, p50, p99, mean = line.split()[1:]
+    failures = int(status_errors) + int(socket_errors)
+    return int(requests), failures, float(p50), float(p99), float(mean), cpu
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -161,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--single-core-seconds", type=float, default=4.0)
     parser.add_argument("--credentials", type=int, default=16)
+    parser.add_argument("--python-driver", action="store_true", help="do not use wrk")
     args = parser.parse_args(argv)
+    use_wrk = shutil.which("wrk") is not None and not args.python_driver
 
     credentials = signed_credentials(args.credentials)
     single = asyncio.run(single_core_rate(credentials, args.single_core_seconds))
@@ -182,11 +229,20 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(drive(url, credentials, args.connections, 1.0))  # warm-up
             pids = [w.pid for w in workers if w.pid is not None]
             worker_cpu_before = sum(cpu_seconds(pid) for pid in pids)
-            driver_cpu_before = sum(os.times()[:2])
-            latencies, failures = asyncio.run(
-                drive(url, credentials, args.connections, args.duration)
-            )
-            driver_cpu = sum(os.times()[:2]) - driver_cpu_before
+            if use_wrk:
+                count, failures, p50, p99, mean, driver_cpu = drive_wrk(
+                    url, credentials, args.connections, args.duration, data_dir
+                )
+            else:
+                driver_cpu_before = sum(os.times()[:2])
+                latencies, failures = asyncio.run(
+                    drive(url, credentials, args.connections, args.duration)
+                )
+                driver_cpu = sum(os.times()[:2]) - driver_cpu_before
+                count = len(latencies)
+                p50 = percentile(latencies, 0.50) * 1000
+                p99 = percentile(latencies, 0.99) * 1000
+                mean = statistics.fmean(latencies) * 1000
             worker_cpu = sum(cpu_seconds(pid) for pid in pids) - worker_cpu_before
             rss = [peak_rss_mb(pid) for pid in pids]
         finally:
@@ -195,19 +251,17 @@ def main(argv: list[str] | None = None) -> int:
             for worker in workers:
                 worker.join(5)
 
-    throughput = len(latencies) / args.duration
-    p50, p99 = percentile(latencies, 0.50) * 1000, percentile(latencies, 0.99) * 1000
+    throughput = count / args.duration
     ratio = throughput / single
+    driver = "wrk (C, 1 thread)" if use_wrk else "Python aiohttp client (wrk not installed)"
     print(f"workers: {args.workers}, connections: {args.connections}, {args.duration:.0f} s")
-    print(f"requests: {len(latencies)} ({failures} not 200)")
+    print(f"load driver: {driver}")
+    print(f"requests: {count} ({failures} not 200)")
     print(f"HTTP throughput: {throughput:.1f} /s")
-    print(
-        f"latency p50: {p50:.1f} ms, p99: {p99:.1f} ms, mean: "
-        f"{statistics.fmean(latencies) * 1000:.1f} ms"
-    )
+    print(f"latency p50: {p50:.1f} ms, p99: {p99:.1f} ms, mean: {mean:.1f} ms")
     print(
         f"CPU during the run: workers {worker_cpu:.1f} s, load driver {driver_cpu:.1f} s "
-        f"({len(latencies) / max(worker_cpu, 1e-9):.0f} requests per worker CPU second)"
+        f"({count / max(worker_cpu, 1e-9):.0f} requests per worker CPU second)"
     )
     print("peak RSS per worker (MB): " + ", ".join(f"{mb:.1f}" for mb in rss))
     print(f"ratio HTTP / single-core: {ratio:.2f}x")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -63,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="start the web service")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument(
+        "--workers", type=int, help="processes sharing the port (default 1; e.g. one per core)"
+    )
     serve.set_defaults(handler=_serve)
 
     verify = commands.add_parser("verify", help="verify a credential or presentation")
@@ -98,9 +102,7 @@ def _serve(args: argparse.Namespace) -> int:
     import dataclasses
     import logging
 
-    from aiohttp import web
-
-    from satchel.app import create_app
+    from satchel.server import serve
 
     settings = Settings.from_env()
     settings = dataclasses.replace(
@@ -109,8 +111,14 @@ def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    print(f"Satchel {__version__} listening on http://{settings.host}:{settings.port}/", flush=True)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    workers = args.workers or 1
+    print(
+        f"Satchel {__version__} listening on http://{settings.host}:{settings.port}/"
+        + (f" ({workers} worker processes)" if workers > 1 else ""),
+        flush=True,
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(settings, workers)
     return 0
 
 
