@@ -12,6 +12,8 @@ from satchel.problems import problem_details_middleware
 from satchel.validator.web import setup_validator_routes
 from satchel.validator.web.limits import limits_middleware
 from satchel.validator.web.services import setup_services
+from satchel.wallet.services import setup_wallet_services
+from satchel.wallet.web import setup_wallet_routes
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
 
@@ -45,7 +47,9 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.router.add_get("/openapi.json", openapi_document)
     app.cleanup_ctx.append(_data_dir)
     setup_services(app, settings)
+    setup_wallet_services(app, settings)
     setup_validator_routes(app)
+    setup_wallet_routes(app)
     return app
 
 

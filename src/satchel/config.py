@@ -25,6 +25,11 @@ ENV_VARS = (
     "SATCHEL_VERIFICATION_QUEUE_SECONDS",
     "SATCHEL_ISSUER_KEY_FILE",
     "SATCHEL_ISSUER_SUITE",
+    "SATCHEL_DATABASE_URL",
+    "SATCHEL_SECRET_KEY_FILE",
+    "SATCHEL_SMTP_URL",
+    "SATCHEL_MAIL_FROM",
+    "SATCHEL_PUBLIC_URL",
 )
 
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -61,13 +66,33 @@ class Settings:
     verification_queue_seconds: float = DEFAULT_QUEUE_SECONDS
     issuer_key_file: Path | None = None
     issuer_suite: str = DEFAULT_ISSUER_SUITE
+    database_url: str | None = None
+    secret_key_file: Path | None = None
+    smtp_url: str | None = None
+    mail_from: str = "Satchel <no-reply@satchel.invalid>"
+    public_url: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The address people reach this instance at, for links in mail and QR codes."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def kek_file(self) -> Path:
+        return self.secret_key_file or self.data_dir / "secret.key"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         contexts = env.get("SATCHEL_CONTEXTS_DIR")
         key_file = env.get("SATCHEL_ISSUER_KEY_FILE")
+        secret_key_file = env.get("SATCHEL_SECRET_KEY_FILE")
         return cls(
+            database_url=env.get("SATCHEL_DATABASE_URL") or None,
+            secret_key_file=Path(secret_key_file) if secret_key_file else None,
+            smtp_url=env.get("SATCHEL_SMTP_URL") or None,
+            mail_from=env.get("SATCHEL_MAIL_FROM", cls.mail_from),
+            public_url=env.get("SATCHEL_PUBLIC_URL") or None,
             host=env.get("SATCHEL_HOST", cls.host),
             port=_int(env, "SATCHEL_PORT", cls.port),
             data_dir=Path(env.get("SATCHEL_DATA_DIR", str(cls.data_dir))),

@@ -412,6 +412,9 @@ PATHS: dict[str, Any] = {
 
 def build_openapi() -> dict[str, Any]:
     """A fresh copy of the document (callers may not mutate the shared one)."""
+    from satchel.wallet.web import openapi_paths
+
+    wallet_paths, wallet_schemas = openapi_paths()
     return copy.deepcopy(
         {
             "openapi": "3.1.0",
@@ -422,7 +425,7 @@ def build_openapi() -> dict[str, Any]:
                 "validator. Every 4xx/5xx error is RFC 9457 problem details.",
                 "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
             },
-            "paths": PATHS,
-            "components": {"schemas": SCHEMAS},
+            "paths": {**PATHS, **wallet_paths},
+            "components": {"schemas": {**SCHEMAS, **wallet_schemas}},
         }
     )
