@@ -39,6 +39,7 @@ SCHEMA = Schema(
                 Index(("owner", "issued")),
             ),
             text_fields=("name", "description", "issuer_name"),
+            text_scope="owner",
         ),
     )
 )

@@ -54,5 +54,5 @@ def create_app(settings: Settings | None = None) -> web.Application:
 
 
 async def _data_dir(app: web.Application) -> AsyncIterator[None]:
-    app[SETTINGS_KEY].data_dir.mkdir(parents=True, exist_ok=True)
+    app[SETTINGS_KEY].data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     yield

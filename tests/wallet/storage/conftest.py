@@ -51,6 +51,7 @@ CREDENTIALS = Collection(
         Index(("owner", "state")),
     ),
     text_fields=("name", "description", "tags"),
+    text_scope="owner",
 )
 ACCOUNTS = Collection(
     name="accounts",

@@ -540,6 +540,31 @@ async def test_text_search_combines_with_filters_sort_and_pages(store: Store) ->
     assert await all_pages(store, flt, ("_id", "desc"), 1) == ["c", "b"]
 
 
+async def test_scoped_text_search_finds_only_the_scope_owners_documents(store: Store) -> None:
+    await seed_text(store)
+    assert ids((await store.find(CREDS, {"owner": "bob", "$text": "python"})).items) == ["d"]
+    assert await store.count(CREDS, {"owner": "alice", "$text": "pyth"}) == 2
+    assert await store.count(CREDS, {"owner": "nobody", "$text": "python"}) == 0
+
+
+async def test_a_word_equal_to_another_owners_scope_token_does_not_leak(store: Store) -> None:
+    from satchel.wallet.storage.query import scope_token
+
+    await seed_text(store)
+    forged = scope_token("alice")
+    await store.insert(CREDS, cred("x", owner="mallory", name=f"{forged} python"))
+    found = ids((await store.find(CREDS, {"owner": "alice", "$text": "python"})).items)
+    assert "x" not in found
+    assert ids((await store.find(CREDS, {"owner": "mallory", "$text": "python"})).items) == ["x"]
+
+
+async def test_scope_moves_with_an_updated_owner(store: Store) -> None:
+    await seed_text(store)
+    await store.update(CREDS, "d", {"owner": "alice", "credential_id": "urn:d2"})
+    assert await store.count(CREDS, {"owner": "bob", "$text": "python"}) == 0
+    assert await store.count(CREDS, {"owner": "alice", "$text": "python"}) == 3
+
+
 async def test_text_search_follows_updates(store: Store) -> None:
     await seed_text(store)
     await store.update(CREDS, "c", {"name": "Rust in depth"}, unset=["description"])

@@ -166,12 +166,16 @@ class Collection:
 
     Only declared fields (and ``_id``) can appear in filters and sorts. ``text_fields`` are
     top-level string or list-of-string fields searched by the ``$text`` filter.
+    ``text_scope`` names a string field that text searches are usually narrowed by (the
+    owner): adapters may index it with the words so ``scope = X AND $text`` stays fast at
+    any collection size. It never replaces the equality condition itself.
     """
 
     name: str
     fields: Mapping[str, FieldType]
     indexes: tuple[Index, ...] = ()
     text_fields: tuple[str, ...] = ()
+    text_scope: str | None = None
 
     def __post_init__(self) -> None:
         _check_name(self.name, "collection")
@@ -186,6 +190,8 @@ class Collection:
             self._check_index(index)
         for name in self.text_fields:
             _check_name(name, "text field")
+        if self.text_scope is not None and self.fields.get(self.text_scope) is not FieldType.STRING:
+            raise SchemaError(f"{self.name}: text scope {self.text_scope} must be a string field")
 
     def _check_index(self, index: Index) -> None:
         if not index.fields:
@@ -210,6 +216,7 @@ class Collection:
             "fields": {name: kind.value for name, kind in sorted(self.fields.items())},
             "indexes": [[list(ix.fields), ix.unique] for ix in self.indexes],
             "text_fields": list(self.text_fields),
+            "text_scope": self.text_scope,
         }
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import math
 import re
@@ -184,6 +185,15 @@ def normalise_words(text: str) -> list[str]:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _WORD.findall(unicodedata.normalize("NFKC", bare))
+
+
+def scope_token(value: str) -> str:
+    """The full-text token standing for a text-scope value (e.g. an owner id).
+
+    A hash, so any value gives one plain alphanumeric token. A document could contain the same
+    word, but the token only speeds the query: the scope's equality condition still decides.
+    """
+    return "scope" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:32]
 
 
 def text_terms(spec: Collection, doc: Mapping[str, Any]) -> list[str]:

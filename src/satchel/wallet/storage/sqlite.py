@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import os
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -178,6 +179,9 @@ class SqliteStore(_SqliteOperations):
     def _open_writer(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Credentials and password hashes: owner-only. SQLite gives the -wal and -shm
+            # files the database file's mode, so creating it 0600 covers all three.
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
             conn = self._connect(WRITER_CACHE_KIB)
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         except sqlite3.Error as exc:

@@ -32,6 +32,7 @@ from satchel.wallet.storage.query import (
     encode_cursor,
     merge_update,
     prefix_upper_bound,
+    scope_token,
 )
 from satchel.wallet.storage.sqlite_schema import (
     Derived,
@@ -218,8 +219,14 @@ def where_clause(
         parts.append(sql)
         params.extend(values)
     if parsed.text_terms:
-        parts.append(_text_condition(spec, correlated))
-        params.append(_match_expression(parsed.text_terms))
+        scope = _scope_value(spec, parsed)
+        if scope is not None:
+            # The scope's token is in the index: FTS5 intersects two short posting lists.
+            parts.append(_text_condition(spec, correlated=False))
+            params.append(f'"{scope_token(scope)}" ' + _match_expression(parsed.text_terms))
+        else:
+            parts.append(_text_condition(spec, correlated))
+            params.append(_match_expression(parsed.text_terms))
     if extra is not None:
         parts.append(extra[0])
         params.extend(extra[1])
@@ -251,6 +258,13 @@ def _list_condition(spec: Collection, cond: Condition, correlated: bool) -> tupl
             values
         )
     return f"t.rowid IN (SELECT s.doc FROM {side} s WHERE s.value IN ({marks}))", values
+
+
+def _scope_value(spec: Collection, parsed: ParsedFilter) -> str | None:
+    for condition in parsed.conditions:
+        if condition.field == spec.text_scope and condition.op == "eq":
+            return condition.value if isinstance(condition.value, str) else None
+    return None
 
 
 def _text_condition(spec: Collection, correlated: bool) -> str:

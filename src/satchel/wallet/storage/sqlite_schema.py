@@ -29,7 +29,7 @@ from satchel.wallet.storage.port import (
     Index,
     SchemaError,
 )
-from satchel.wallet.storage.query import text_terms
+from satchel.wallet.storage.query import scope_token, text_terms
 
 LAYOUT_VERSION = 1
 LAYOUT_COMPONENT = "satchel.storage.sqlite"
@@ -235,6 +235,9 @@ def derive(spec: Collection, doc: Document) -> Derived:
     columns = tuple(doc.get(name) for name in scalar_fields(spec))
     lists = {name: sorted(set(doc.get(name) or ())) for name in spec.list_fields}
     terms = " ".join(text_terms(spec, doc)) if spec.text_fields else None
+    scope = doc.get(spec.text_scope) if spec.text_scope else None
+    if terms is not None and isinstance(scope, str):
+        terms = f"{terms} {scope_token(scope)}".strip()
     return Derived(columns, lists, terms)
 
 
