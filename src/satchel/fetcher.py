@@ -28,7 +28,6 @@ import os
 import re
 import socket
 import time
-import zlib
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from yarl import URL
 
 from satchel import __version__
 from satchel.errors import SatchelError
+from satchel.inflate import InflateError, InflateFailure, inflate
 
 USER_AGENT = f"Satchel/{__version__}"
 DEFAULT_MAX_BYTES = 64 * 1024
@@ -514,14 +514,13 @@ def _decode_body(body: bytes, headers: CIMultiDictProxy[str], url: URL, cap: int
         raise FetchError(url, f"unsupported Content-Encoding {encoding!r}")
     # wbits 47 auto-detects gzip/zlib headers; deflate without a header needs raw (-15)
     wbits = 47 if encoding != "deflate" or body[:1] == b"\x78" else -15
-    decoder = zlib.decompressobj(wbits)
     try:
-        decoded = decoder.decompress(body, cap + 1)
-    except zlib.error as exc:
+        # A body cut short decodes to what arrived, as browsers do; only size and damage count.
+        return inflate(body, max_bytes=cap, wbits=wbits, require_end=False)
+    except InflateError as exc:
+        if exc.failure is InflateFailure.TOO_LARGE:
+            raise ResponseTooLargeError(url, f"decoded body exceeds the {cap}-byte cap") from exc
         raise FetchError(url, f"cannot decode {encoding} body ({exc})") from exc
-    if len(decoded) > cap or decoder.unconsumed_tail:
-        raise ResponseTooLargeError(url, f"decoded body exceeds the {cap}-byte cap")
-    return decoded
 
 
 def _max_age(cache_control: str) -> float:

@@ -33,6 +33,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from satchel.errors import InputError
+from satchel.inflate import InflateError, InflateFailure, inflate
 
 ObVersion = Literal["3.0", "2.0"]
 ImageFormat = Literal["png", "svg"]
@@ -243,18 +244,16 @@ def _itxt_text(rest: bytes) -> str:
 
 def _inflate(compressed: bytes) -> bytes:
     """zlib-decompress at most MAX_BADGE_TEXT_BYTES: a bomb stops at the cap, not in memory."""
-    decoder = zlib.decompressobj()
     try:
-        text = decoder.decompress(compressed, MAX_BADGE_TEXT_BYTES + 1)
-    except zlib.error as exc:
-        raise BakedImageError(f"The compressed badge text is damaged ({exc}).") from exc
-    if len(text) > MAX_BADGE_TEXT_BYTES or decoder.unconsumed_tail:
-        raise BakedImageError(
-            f"The compressed badge text expands past {MAX_BADGE_TEXT_BYTES} bytes; refused."
-        )
-    if not decoder.eof:
-        raise BakedImageError("The compressed badge text is truncated.")
-    return text
+        return inflate(compressed, max_bytes=MAX_BADGE_TEXT_BYTES)
+    except InflateError as exc:
+        message = {
+            InflateFailure.DAMAGED: f"The compressed badge text is damaged ({exc}).",
+            InflateFailure.TOO_LARGE: "The compressed badge text expands past "
+            f"{MAX_BADGE_TEXT_BYTES} bytes; refused.",
+            InflateFailure.TRUNCATED: "The compressed badge text is truncated.",
+        }[exc.failure]
+        raise BakedImageError(message) from exc
 
 
 def bake_png(image: bytes, payload: str, *, ob_version: ObVersion = "3.0") -> bytes:

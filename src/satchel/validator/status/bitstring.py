@@ -16,9 +16,9 @@ import base64
 import binascii
 import gzip
 import re
-import zlib
 from collections.abc import Mapping, Set
 
+from satchel.inflate import GZIP, InflateError, InflateFailure, inflate
 from satchel.validator.status.errors import StatusRangeError, StatusVerificationError
 
 # Bitstring Status List v1.0 §3.2 step 2: minimumNumberOfEntries is 131,072 (16 KiB at one
@@ -119,18 +119,16 @@ def _base64_decode(text: str, url_only: bool) -> bytes:
 
 
 def _gunzip(compressed: bytes, max_bytes: int) -> bytes:
-    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip container only
     try:
-        bits = decoder.decompress(compressed, max_bytes + 1)
-    except zlib.error as exc:
-        raise StatusVerificationError(f"the status list is not valid GZIP data ({exc})") from exc
-    if len(bits) > max_bytes or decoder.unconsumed_tail:
-        raise StatusVerificationError(
-            f"the status list expands to more than {max_bytes} bytes; Satchel refuses it"
-        )
-    if not decoder.eof:
-        raise StatusVerificationError("the status list's GZIP data is truncated")
-    return bits
+        return inflate(compressed, max_bytes=max_bytes, wbits=GZIP)  # gzip container only
+    except InflateError as exc:
+        message = {
+            InflateFailure.DAMAGED: f"the status list is not valid GZIP data ({exc})",
+            InflateFailure.TOO_LARGE: f"the status list expands to more than {max_bytes} "
+            "bytes; Satchel refuses it",
+            InflateFailure.TRUNCATED: "the status list's GZIP data is truncated",
+        }[exc.failure]
+        raise StatusVerificationError(message) from exc
 
 
 def entry_count(bits: bytes, status_size: int) -> int:
