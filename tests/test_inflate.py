@@ -11,9 +11,9 @@ def test_inflates_within_the_cap():
     assert inflate(gzip.compress(b"list"), max_bytes=4, wbits=GZIP) == b"list"
 
 
-def test_a_gigabyte_bomb_stops_at_the_cap_quickly():
+def test_a_64_megabyte_bomb_stops_at_the_cap():
     bomb = zlib.compressobj()
-    data = b"".join(bomb.compress(b"\0" * (1 << 20)) for _ in range(1024)) + bomb.flush()
+    data = b"".join(bomb.compress(b"\0" * (1 << 20)) for _ in range(64)) + bomb.flush()
     with pytest.raises(InflateError) as raised:
         inflate(data, max_bytes=1 << 20)
     assert raised.value.failure is InflateFailure.TOO_LARGE

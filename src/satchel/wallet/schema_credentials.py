@@ -1,7 +1,10 @@
 """Storage collections of credentials, their verdict history and the learner's collections.
 
-Owned by the credentials module. A credential document holds the received bytes verbatim
-(``raw``) beside fields derived from them for search; the derived fields never replace them.
+Owned by the credentials module (:mod:`satchel.wallet.credentials`). A credential document
+holds the received bytes verbatim (``raw``, with ``format`` and ``media_type``) beside the latest
+verification ``report`` and fields derived from them for search (:mod:`satchel.wallet.indexing`);
+the derived fields never replace them. ``collections`` lists the ids of the learner's
+collections the credential belongs to; ``verdicts`` keeps every verification's outcome.
 """
 
 from satchel.wallet.storage import Collection, FieldType, Index
@@ -23,6 +26,7 @@ CREDENTIAL_COLLECTIONS: tuple[Collection, ...] = (
             "types": L,
             "tags": L,
             "labels": L,
+            "collections": L,
             "issued_at": S,
             "expires_at": S,
             "imported_at": S,
@@ -43,6 +47,7 @@ CREDENTIAL_COLLECTIONS: tuple[Collection, ...] = (
             Index(("public_id",), unique=True),
         ),
         text_fields=("name", "description", "issuer_name", "achievement_name", "tags", "labels"),
+        text_scope="owner",
     ),
     Collection(
         "verdicts",
