@@ -7,15 +7,13 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from satchel import __version__
-from satchel.config import Settings, apply_operator_contexts
+from satchel.config import SETTINGS_KEY, Settings, apply_operator_contexts
 from satchel.problems import problem_details_middleware
 from satchel.validator.web import setup_validator_routes
 from satchel.validator.web.limits import limits_middleware
 from satchel.validator.web.services import setup_services
 from satchel.wallet.services import setup_wallet_services
 from satchel.wallet.web import setup_wallet_routes
-
-SETTINGS_KEY = web.AppKey("settings", Settings)
 
 
 async def health(request: web.Request) -> web.Response:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from pathlib import Path
+
+from aiohttp import web
 
 from satchel.contexts import add_context_folder
 from satchel.errors import SatchelError
@@ -30,6 +33,7 @@ ENV_VARS = (
     "SATCHEL_SMTP_URL",
     "SATCHEL_MAIL_FROM",
     "SATCHEL_PUBLIC_URL",
+    "SATCHEL_TRUSTED_PROXIES",
 )
 
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -71,6 +75,8 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str = "Satchel <no-reply@satchel.invalid>"
     public_url: str | None = None
+    # Networks of reverse proxies whose X-Forwarded-For is believed (rate limits per client).
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
 
     @property
     def base_url(self) -> str:
@@ -93,6 +99,7 @@ class Settings:
             smtp_url=env.get("SATCHEL_SMTP_URL") or None,
             mail_from=env.get("SATCHEL_MAIL_FROM", cls.mail_from),
             public_url=env.get("SATCHEL_PUBLIC_URL") or None,
+            trusted_proxies=_networks(env, "SATCHEL_TRUSTED_PROXIES"),
             host=env.get("SATCHEL_HOST", cls.host),
             port=_int(env, "SATCHEL_PORT", cls.port),
             data_dir=Path(env.get("SATCHEL_DATA_DIR", str(cls.data_dir))),
@@ -110,6 +117,19 @@ class Settings:
             issuer_key_file=Path(key_file) if key_file else None,
             issuer_suite=env.get("SATCHEL_ISSUER_SUITE", DEFAULT_ISSUER_SUITE),
         )
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    networks = []
+    for part in env.get(name, "").split(","):
+        if part.strip():
+            try:
+                networks.append(ip_network(part.strip(), strict=False))
+            except ValueError:
+                raise ConfigError(
+                    f"{name}: {part.strip()!r} is not an address or network"
+                ) from None
+    return tuple(networks)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
@@ -141,3 +161,31 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
 def apply_operator_contexts(settings: Settings) -> list[str]:
     """Register the operator's extra JSON-LD contexts (``SATCHEL_CONTEXTS_DIR``), if any."""
     return add_context_folder(settings.contexts_dir) if settings.contexts_dir else []
+
+
+SETTINGS_KEY = web.AppKey("settings", Settings)
+
+
+def client_address(request: web.Request) -> str:
+    """The caller's address, for per-client limits.
+
+    ``request.remote``, unless that is a trusted reverse proxy: then the nearest address in
+    ``X-Forwarded-For`` that is not itself a trusted proxy (further left can be forged).
+    """
+    remote = request.remote or "unknown"
+    settings = request.config_dict.get(SETTINGS_KEY)
+    if settings is None or not settings.trusted_proxies or not _trusted(remote, settings):
+        return remote
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, settings):
+            return hop
+    return remote
+
+
+def _trusted(address: str, settings: Settings) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in settings.trusted_proxies)

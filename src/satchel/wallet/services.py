@@ -81,6 +81,10 @@ def setup_wallet_services(app: web.Application, settings: Settings) -> None:
         try:
             yield
         finally:
+            # Mail is sent in the background: finish it before the loop goes away.
+            from satchel.wallet.accounts import flush_mail
+
+            await flush_mail()
             await services.store.close()
 
     app.cleanup_ctx.append(wallet)

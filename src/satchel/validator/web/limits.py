@@ -3,8 +3,9 @@
 - Body size: aiohttp's ``client_max_size`` (set by :func:`satchel.app.create_app`) caps what a
   handler can read; :func:`limits_middleware` also refuses a declared ``Content-Length`` above
   the cap before any byte is read. Both answer 413 problem details.
-- Rate: a token bucket per client address (``request.remote``), ``rate_per_minute`` tokens a
-  minute with a burst of the same size; an empty bucket answers 429 with ``Retry-After``.
+- Rate: a token bucket per client address (:func:`satchel.config.client_address`: behind a
+  trusted proxy, from ``X-Forwarded-For``), ``rate_per_minute`` tokens a minute with a burst
+  of the same size; an empty bucket answers 429 with ``Retry-After``.
 - Concurrency: at most ``max_concurrent`` verifications run at once; an excess request waits up
   to ``queue_seconds`` for a slot, then gets 503 with ``Retry-After``.
 
@@ -27,6 +28,7 @@ from functools import wraps
 
 from aiohttp import web
 
+from satchel.config import client_address
 from satchel.errors import SatchelError
 from satchel.problems import problem_response
 
@@ -137,7 +139,7 @@ class Limits:
         """Take one token for the caller's address or raise :class:`RateLimitedError`."""
         if self._rate is None:
             return
-        wait = self._rate.take(request.remote or "unknown")
+        wait = self._rate.take(client_address(request))
         if wait > 0:
             raise RateLimitedError(
                 f"This client sent more than {self.settings.rate_per_minute} requests a "
