@@ -6,11 +6,6 @@ anyone who knows the public key forge a signature, so they are refused outright.
 
 from __future__ import annotations
 
-import base64
-import binascii
-from dataclasses import dataclass
-from typing import Any
-
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -18,7 +13,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from satchel.errors import SatchelError
-from satchel.validator.inputs import MalformedInputError, parse_json
+from satchel.validator.proofs.jws import CompactJws, JwsFormatError
+from satchel.validator.proofs.jws import parse_compact_jws as parse_strict
 
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "256": hashes.SHA256,
@@ -39,45 +35,12 @@ class JwsError(SatchelError):
     status = 400
 
 
-@dataclass(frozen=True)
-class CompactJws:
-    header: dict[str, Any]
-    payload: dict[str, Any]
-    signing_input: bytes
-    signature: bytes
-
-    @property
-    def algorithm(self) -> str:
-        alg = self.header.get("alg")
-        return alg if isinstance(alg, str) else ""
-
-
-def b64url_decode(text: str) -> bytes:
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError) as exc:
-        raise JwsError(f"a JWS part is not base64url: {exc}") from exc
-
-
 def parse_compact_jws(token: str) -> CompactJws:
-    """Split and decode a compact JWS whose header and payload are JSON objects."""
-    parts = token.strip().split(".")
-    if len(parts) != 3:
-        raise JwsError("a compact JWS has three dot-separated parts")
-    header = _json_object(parts[0], "header")
-    payload = _json_object(parts[1], "payload")
-    signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
-    return CompactJws(header, payload, signing_input, b64url_decode(parts[2]))
-
-
-def _json_object(part: str, name: str) -> dict[str, Any]:
+    """Split and decode a compact JWS (the shared strict parser) or raise :class:`JwsError`."""
     try:
-        value = parse_json(b64url_decode(part).decode("utf-8"))
-    except (UnicodeDecodeError, MalformedInputError) as exc:
-        raise JwsError(f"the JWS {name} is not JSON") from exc
-    if not isinstance(value, dict):
-        raise JwsError(f"the JWS {name} is not a JSON object")
-    return value
+        return parse_strict(token)
+    except JwsFormatError as exc:
+        raise JwsError(str(exc)) from exc
 
 
 def verify_signature(jws: CompactJws, public_key_pem: str) -> bool:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from satchel.validator.ob2.jws import CompactJws, JwsError, verify_signature
+from satchel.validator.ob2.jws import JwsError, verify_signature
 from satchel.validator.ob2.model import node_id, verification_of, verification_type
 from satchel.validator.ob2.run import Run, Verdict
 from satchel.validator.ob2.shapes import key_problems, profile_keys
+from satchel.validator.proofs.jws import CompactJws
 from satchel.validator.report import Outcome
 
 MAX_KEYS_TRIED = 10

@@ -8,7 +8,7 @@ from typing import Any
 
 from satchel.validator.ob2 import nodes
 from satchel.validator.ob2.hosted import check_hosting_policy, hosted_copy, hosted_url
-from satchel.validator.ob2.jws import CompactJws, JwsError, parse_compact_jws
+from satchel.validator.ob2.jws import JwsError, parse_compact_jws
 from satchel.validator.ob2.model import (
     PROFILE_TYPES,
     as_list,
@@ -25,6 +25,7 @@ from satchel.validator.ob2.shapes import (
     profile_problems,
 )
 from satchel.validator.ob2.signed import verify_signed
+from satchel.validator.proofs.jws import CompactJws
 from satchel.validator.report import Outcome
 
 MAX_ENDORSEMENTS = 20

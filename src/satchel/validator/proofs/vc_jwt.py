@@ -30,12 +30,9 @@ an HTTP URL cannot be checked offline, so such tokens fail with ``KEY_NOT_FOUND`
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
 import enum
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -47,17 +44,21 @@ from satchel.did.keys import KeyType, PrivateKey, PublicKey, SignatureAlgorithm
 from satchel.did.resolver import DidResolver
 from satchel.errors import InputError, SatchelError
 from satchel.validator.dates import DateFormatError, format_datetime, parse_datetime
+from satchel.validator.proofs.jws import (
+    MAX_HEADER_BYTES,
+    MAX_TOKEN_CHARS,
+    CompactJws,
+    JwsFormatError,
+    parse_compact_jws,
+    parse_header_segment,
+    split_segments,
+)
 from satchel.validator.proofs.result import ProofResult
 
 JwtShape = Literal["vc-jwt", "vc+jwt"]
 
 PROOF_TYPE = "JWT"
-MAX_TOKEN_CHARS = 1024 * 1024
-MAX_HEADER_BYTES = 8 * 1024
-# A base64url segment of MAX_HEADER_BYTES bytes is at most this long: refuse before decoding.
-_MAX_HEADER_CHARS = (MAX_HEADER_BYTES * 4 + 2) // 3
 
-_B64URL = re.compile(r"[A-Za-z0-9_-]*")
 _VC11_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 _ACCEPTED_TYP = {"jwt", "vc+jwt", "vp+jwt", "vc+ld+json+jwt", "vp+ld+json+jwt"}
 _REGISTERED_CLAIMS = ("iss", "sub", "nbf", "exp", "jti", "iat")
@@ -131,14 +132,6 @@ class _Failure:
     message: str
 
 
-@dataclass(frozen=True)
-class _Parsed:
-    header: dict[str, Any]
-    payload: dict[str, Any]
-    signing_input: bytes
-    signature: bytes
-
-
 @dataclass
 class _Context:
     """What the verification steps learn, for the final result."""
@@ -163,79 +156,17 @@ def is_compact_jwt(text: str) -> bool:
     if not isinstance(text, str):
         return False
     try:
-        header = _parse_header_segment(_split(text.strip())[0])
-    except _Refusal:
+        header = parse_header_segment(split_segments(text.strip())[0])
+    except JwsFormatError:
         return False
     return isinstance(header.get("alg"), str)
 
 
-def _split(token: str) -> list[str]:
-    if len(token) > MAX_TOKEN_CHARS:
-        _refuse(JwtErrorCode.MALFORMED_JWT, f"token is larger than {MAX_TOKEN_CHARS} characters")
-    segments = token.split(".")
-    if len(segments) != 3:
-        _refuse(
-            JwtErrorCode.MALFORMED_JWT,
-            f"a compact JWS has 3 dot-separated segments, this token has {len(segments)}",
-        )
-    return segments
-
-
-def _b64url_decode(segment: str, what: str) -> bytes:
-    # Strict: no padding, no foreign characters, and only the canonical encoding, so that no
-    # two different strings decode to the same signed bytes.
-    if not _B64URL.fullmatch(segment) or len(segment) % 4 == 1:
-        _refuse(JwtErrorCode.MALFORMED_JWT, f"the {what} is not unpadded base64url")
+def _parse(token: object) -> CompactJws:
     try:
-        data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-    except (binascii.Error, ValueError):
-        _refuse(JwtErrorCode.MALFORMED_JWT, f"the {what} is not unpadded base64url")
-    if b64url_encode(data) != segment:
-        _refuse(JwtErrorCode.MALFORMED_JWT, f"the {what} is not canonical base64url")
-    return data
-
-
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate member {key!r}")
-        result[key] = value
-    return result
-
-
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _json_object(data: bytes, what: str) -> dict[str, Any]:
-    try:
-        value = json.loads(
-            data.decode("utf-8"),
-            object_pairs_hook=_reject_duplicates,
-            parse_constant=_reject_constant,
-        )
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        _refuse(JwtErrorCode.MALFORMED_JWT, f"the {what} is not valid JSON: {exc}")
-    if not isinstance(value, dict):
-        _refuse(JwtErrorCode.MALFORMED_JWT, f"the {what} is not a JSON object")
-    return value
-
-
-def _parse_header_segment(segment: str) -> dict[str, Any]:
-    if len(segment) > _MAX_HEADER_CHARS:
-        _refuse(JwtErrorCode.MALFORMED_JWT, f"the header is larger than {MAX_HEADER_BYTES} bytes")
-    return _json_object(_b64url_decode(segment, "header"), "header")
-
-
-def _parse(token: object) -> _Parsed:
-    if not isinstance(token, str):
-        _refuse(JwtErrorCode.MALFORMED_JWT, "a compact JWT must be text")
-    head, body, sig = _split(token.strip())
-    header = _parse_header_segment(head)
-    payload = _json_object(_b64url_decode(body, "payload"), "payload")
-    signature = _b64url_decode(sig, "signature")
-    return _Parsed(header, payload, f"{head}.{body}".encode("ascii"), signature)
+        return parse_compact_jws(token)
+    except JwsFormatError as exc:
+        _refuse(JwtErrorCode.MALFORMED_JWT, str(exc))
 
 
 # --------------------------------------------------------------------------- header
@@ -612,7 +543,7 @@ def _fits(key: PublicKey, alg: SignatureAlgorithm) -> bool:
 
 
 def _verify_with(
-    methods: list[VerificationMethod], alg: SignatureAlgorithm, parsed: _Parsed
+    methods: list[VerificationMethod], alg: SignatureAlgorithm, parsed: CompactJws
 ) -> VerificationMethod:
     fitting = [m for m in methods if _fits(m.public_key, alg)]
     if not fitting:
