@@ -140,3 +140,45 @@ def nesting_depth(text: str) -> int:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_space(text: str, index: int) -> int:
+    match = _WHITESPACE.match(text, index)
+    return match.end() if match else index
+
+
+def raw_member(text: str, name: str) -> str | None:
+    """The exact source text of the top-level member ``name`` of the JSON object ``text``.
+
+    For wrappers such as ``{"credential": {...}}``: the credential is kept as the bytes the
+    client sent, not as a re-serialisation. None when ``text`` is not an object holding it.
+    """
+    decoder = json.JSONDecoder()
+    index = _skip_space(text, 0)
+    if not text.startswith("{", index):
+        return None
+    index += 1
+    found = None
+    try:
+        while True:
+            index = _skip_space(text, index)
+            if text.startswith("}", index):
+                return found
+            key, index = decoder.raw_decode(text, index)
+            index = _skip_space(text, index)
+            if not text.startswith(":", index) or not isinstance(key, str):
+                return None
+            start = _skip_space(text, index + 1)
+            _, index = decoder.raw_decode(text, start)
+            if key == name:
+                found = text[start:index]
+            index = _skip_space(text, index)
+            if text.startswith(",", index):
+                index += 1
+            elif not text.startswith("}", index):
+                return None
+    except (ValueError, RecursionError):
+        return None

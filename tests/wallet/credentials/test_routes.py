@@ -70,6 +70,21 @@ async def test_multipart_and_wrapped_json_uploads_are_accepted(make_learner, iss
     assert (await by_url.json())["sourceUrl"] == "https://issuer.example/b/7"
 
 
+async def test_wrapped_json_credential_is_stored_as_the_bytes_the_client_sent(
+    make_learner, issuer
+):
+    learner = await make_learner()
+    sent = json.dumps(issuer.credential(), indent=3, ensure_ascii=False)  # unusual spacing
+    body = '{"credential" :  ' + sent + "  }"
+    response = await learner.client.post(
+        API, data=body.encode(), headers={**learner.headers, "Content-Type": "application/json"}
+    )
+    assert response.status == 201, await response.text()
+    stored_id = (await response.json())["id"]
+    raw = await learner.client.get(f"{API}/{stored_id}/raw", headers=learner.headers)
+    assert await raw.read() == sent.encode()
+
+
 async def test_duplicate_upload_answers_409_pointing_at_the_credential_held(
     make_learner, issuer, openapi_check
 ):

@@ -17,7 +17,7 @@ from aiohttp import BodyPartReader, web
 
 from satchel.errors import SatchelError
 from satchel.problems import problem_response
-from satchel.validator.inputs import MalformedInputError
+from satchel.validator.inputs import MalformedInputError, raw_member
 from satchel.wallet import credentials as store
 from satchel.wallet.credentials import (
     MAX_BATCH_BYTES,
@@ -117,7 +117,11 @@ def _wrapped_item(body: bytes) -> ImportItem | None:
     if isinstance(credential, str):
         return ImportItem(credential.encode(), origin="upload")
     if isinstance(credential, dict):
-        return ImportItem(json.dumps(credential, ensure_ascii=False).encode(), origin="upload")
+        # Keep the credential exactly as the client sent it: signed bytes are sacred.
+        raw = raw_member(body.decode("utf-8"), "credential")
+        if raw is None:
+            raise MalformedInputError('"credential" could not be read from the request body.')
+        return ImportItem(raw.encode("utf-8"), origin="upload")
     raise MalformedInputError('"credential" must be a JSON object or a JWT string.')
 
 
