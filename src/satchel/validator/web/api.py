@@ -24,6 +24,7 @@ from aiohttp import web
 
 from satchel.errors import PROBLEM_TYPE_BASE, InputError
 from satchel.problems import problem_response
+from satchel.request_body import reading_body
 from satchel.validator.context import has_type
 from satchel.validator.engine import embedded_input
 from satchel.validator.inputs import ParsedInput, looks_like_jwt, parse_json
@@ -120,7 +121,8 @@ def _request_problem(error: RequestShapeError | CredentialInputError) -> web.Res
 
 
 async def _json_object(request: web.Request) -> dict[str, Any]:
-    text = await request.text()
+    with reading_body("JSON"):
+        text = await request.text()
     try:
         body = parse_json(text)
     except InputError as exc:

@@ -24,6 +24,7 @@ from aiohttp import BodyPartReader, web
 
 from satchel.errors import InputError, SatchelError
 from satchel.problems import problem_response
+from satchel.request_body import MalformedBodyError, reading_body
 from satchel.validator.context import has_type
 from satchel.validator.dates import DateFormatError, parse_datetime
 from satchel.validator.options import VerificationOptions
@@ -232,13 +233,17 @@ async def read_submission(request: web.Request, max_bytes: int) -> Submission:
 async def _read_multipart(request: web.Request, max_bytes: int) -> dict[str, bytes]:
     fields: dict[str, bytes] = {}
     budget = _Budget(max_bytes)
-    reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if not isinstance(part, BodyPartReader):
-            raise SubmissionError("Nested multipart bodies are not accepted.")
-        value = await _read_part(part, budget)
-        if part.name and part.name not in fields:
-            fields[part.name] = value
+    try:
+        with reading_body("multipart form"):
+            reader = await request.multipart()
+            while (part := await reader.next()) is not None:
+                if not isinstance(part, BodyPartReader):
+                    raise SubmissionError("Nested multipart bodies are not accepted.")
+                value = await _read_part(part, budget)
+                if part.name and part.name not in fields:
+                    fields[part.name] = value
+    except MalformedBodyError as exc:
+        raise SubmissionError(exc.detail) from exc
     return fields
 
 

@@ -32,6 +32,7 @@ from typing import Literal
 from aiohttp import web
 
 from satchel.errors import SatchelError
+from satchel.request_body import reading_body
 from satchel.validator.web.limits import RateLimitedError
 from satchel.wallet.services import WalletServices, wallet_of
 
@@ -194,7 +195,8 @@ async def check_csrf(request: web.Request) -> None:
     secret = request.cookies.get(SESSION_COOKIE, "")
     sent = request.headers.get(CSRF_HEADER, "")
     if not sent and request.content_type in FORM_TYPES:
-        form = await request.post()  # cached by aiohttp: the handler can read it again
+        with reading_body("form"):
+            form = await request.post()  # cached by aiohttp: the handler can read it again
         field = form.get(CSRF_FORM_FIELD)
         sent = field if isinstance(field, str) else ""
     if not secret or not sent or not hmac.compare_digest(sent, csrf_token_for(secret)):

@@ -17,6 +17,7 @@ from aiohttp import BodyPartReader, web
 
 from satchel.errors import SatchelError
 from satchel.problems import problem_response
+from satchel.request_body import reading_body
 from satchel.validator.inputs import MalformedInputError, raw_member
 from satchel.wallet import credentials as store
 from satchel.wallet.credentials import (
@@ -94,7 +95,8 @@ async def _single_item(request: web.Request) -> ImportItem:
 async def _form_file(request: web.Request) -> ImportItem:
     """The form's file (``post()`` is capped at the app's body size and cached by aiohttp,
     so a CSRF check that read the form first leaves it readable)."""
-    form = await request.post()
+    with reading_body("multipart form"):
+        form = await request.post()
     for value in form.values():
         if isinstance(value, web.FileField):
             return ImportItem(value.file.read(), name=value.filename, origin="upload")
@@ -300,25 +302,28 @@ async def _multipart_files(
     request: web.Request, *, max_items: int, oversize: list[tuple[str, str]]
 ) -> AsyncIterator[ImportItem]:
     """Yield each file part as an item, streaming; an oversized part is drained and refused."""
-    reader = await request.multipart()
-    total = 0
-    count = 0
-    while (part := await reader.next()) is not None:
-        if not isinstance(part, BodyPartReader) or (part.filename is None and part.name != "file"):
-            continue
-        count += 1
-        if count > max_items:
-            raise BatchError(f"At most {max_items} files per request.")
-        name = part.filename or f"file {count}"
-        is_zip = name.lower().endswith(".zip")
-        data = await _read_part(part, MAX_BATCH_BYTES if is_zip else MAX_ITEM_BYTES)
-        if data is None:
-            oversize.append((name, f"The file is larger than {MAX_ITEM_BYTES} bytes."))
-            continue
-        total += len(data)
-        if total > MAX_BATCH_BYTES:
-            raise ItemTooLargeError(f"A batch is at most {MAX_BATCH_BYTES} bytes.")
-        yield ImportItem(data, name=name, origin="batch")
+    with reading_body("multipart form"):
+        reader = await request.multipart()
+        total = 0
+        count = 0
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader) or (
+                part.filename is None and part.name != "file"
+            ):
+                continue
+            count += 1
+            if count > max_items:
+                raise BatchError(f"At most {max_items} files per request.")
+            name = part.filename or f"file {count}"
+            is_zip = name.lower().endswith(".zip")
+            data = await _read_part(part, MAX_BATCH_BYTES if is_zip else MAX_ITEM_BYTES)
+            if data is None:
+                oversize.append((name, f"The file is larger than {MAX_ITEM_BYTES} bytes."))
+                continue
+            total += len(data)
+            if total > MAX_BATCH_BYTES:
+                raise ItemTooLargeError(f"A batch is at most {MAX_BATCH_BYTES} bytes.")
+            yield ImportItem(data, name=name, origin="batch")
 
 
 async def _read_part(part: BodyPartReader, limit: int) -> bytes | None:

@@ -34,6 +34,7 @@ from aiohttp import web
 from yarl import URL
 
 from satchel.errors import SatchelError
+from satchel.request_body import reading_body
 from satchel.validator.options import VerificationOptions
 from satchel.validator.web.pages import (
     SECURITY_HEADERS,
@@ -285,7 +286,8 @@ async def claim_decision(request: web.Request) -> web.Response:
             return _sign_in_page(request, token, status=401)
         if principal.via == "session":
             await check_csrf(request)
-        form = await request.post()
+        with reading_body("form"):
+            form = await request.post()
         decision = form.get("decision")
         if decision == "accept":
             decided = await offers.accept_offer(services, offer, principal.account_id)
@@ -303,7 +305,8 @@ async def claim_sign_in(request: web.Request) -> web.Response:
     token = request.match_info["token"]
     try:
         _refuse_cross_site(request)
-        form = await request.post()
+        with reading_body("form"):
+            form = await request.post()
         email, password = form.get("email"), form.get("password")
         email_text = email if isinstance(email, str) else ""
         try:
