@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from satchel.config import client_address
+from satchel.request_body import reading_body
 from satchel.wallet import accounts, identity
 from satchel.wallet.passwords import verify_password
 from satchel.wallet.services import wallet_of
@@ -202,7 +203,8 @@ async def reset_page(request: web.Request) -> web.Response:
 
 
 async def reset_page_submit(request: web.Request) -> web.Response:
-    form = await request.post()
+    with reading_body("form"):
+        form = await request.post()
     token, password = form.get("token"), form.get("password")
     try:
         await accounts.confirm_password_reset(wallet_of(request), token, password)
