@@ -65,7 +65,10 @@ def test_malformed_input_is_refused_with_a_reason(data, reason):
 def test_raw_member_returns_the_exact_source_text_of_a_member():
     from satchel.validator.inputs import raw_member
 
-    text = '{ "url" : "x",\n "credential":  {"b": 1,   "a":"é\\u00e9"} , "z": [1, {"credential": 2}] }'
+    text = (
+        '{ "url" : "x",\n "credential":  {"b": 1,   "a":"é\\u00e9"} , '
+        '"z": [1, {"credential": 2}] }'
+    )
     assert raw_member(text, "credential") == '{"b": 1,   "a":"é\\u00e9"}'
     assert raw_member(text, "missing") is None
     assert raw_member("[1, 2]", "credential") is None
