@@ -15,6 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
+from satchel.access_log import RedactingAccessLogger
 from satchel.app import create_app
 from satchel.config import Settings
 
@@ -31,7 +32,11 @@ def run_loop(main: Coroutine[Any, Any, None]) -> None:
 async def serve_forever(settings: Settings, *, reuse_port: bool = False) -> None:
     # Per-request access logging costs more than many requests do; workers skip it.
     app = create_app(settings)
-    runner = web.AppRunner(app, access_log=None) if reuse_port else web.AppRunner(app)
+    runner = (
+        web.AppRunner(app, access_log=None)
+        if reuse_port
+        else web.AppRunner(app, access_log_class=RedactingAccessLogger)
+    )
     await runner.setup()
     try:
         await web.TCPSite(runner, settings.host, settings.port, reuse_port=reuse_port).start()
