@@ -48,8 +48,7 @@ from satchel.validator.ob2 import is_ob2
 from satchel.validator.ob2.jws import JwsError, parse_compact_jws
 from satchel.wallet import accounts, credentials, offers
 from satchel.wallet.placeholder_image import placeholder_png, placeholder_svg
-from satchel.wallet.services import WalletServices
-from satchel.wallet.web.auth import iso
+from satchel.wallet.services import WalletServices, iso
 
 log = logging.getLogger(__name__)
 

@@ -14,6 +14,7 @@ Stable API for every wallet module:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +33,11 @@ from satchel.wallet.storage import Store, open_store
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """UTC, fixed width, so that string order is time order in the store."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass
@@ -78,9 +84,15 @@ def setup_wallet_services(app: web.Application, settings: Settings) -> None:
     async def wallet(app: web.Application) -> AsyncIterator[None]:
         services = await open_wallet_services(settings, app[VERIFIER_KEY])
         app[WALLET_KEY] = services
+        from satchel.wallet.housekeeping import run_periodically
+
+        housekeeping = asyncio.create_task(run_periodically(services))
         try:
             yield
         finally:
+            housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await housekeeping
             # Mail is sent in the background: finish it before the loop goes away.
             from satchel.wallet.accounts import flush_mail
 

@@ -25,7 +25,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from functools import wraps
 from typing import Literal
 
@@ -34,7 +33,7 @@ from aiohttp import web
 from satchel.errors import SatchelError
 from satchel.request_body import reading_body
 from satchel.validator.web.limits import RateLimitedError
-from satchel.wallet.services import WalletServices, wallet_of
+from satchel.wallet.services import WalletServices, iso, wallet_of
 
 SESSION_COOKIE = "satchel_session"
 CSRF_COOKIE = "satchel_csrf"
@@ -101,11 +100,6 @@ def csrf_token_for(session_secret: str) -> str:
     """The session's CSRF token: derived from the (HttpOnly) session secret, so it needs no
     storage and a page on another site, which cannot read the secret, cannot compute it."""
     return hashlib.sha256(b"satchel-csrf\0" + session_secret.encode()).hexdigest()
-
-
-def iso(moment: datetime) -> str:
-    """UTC, fixed width, so that string order is time order in the store."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 async def authenticate(request: web.Request) -> Principal | None:

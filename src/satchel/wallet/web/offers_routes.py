@@ -43,7 +43,7 @@ from satchel.validator.web.pages import (
     verdict_of,
 )
 from satchel.wallet import accounts, credentials, export, indexing, offers
-from satchel.wallet.services import wallet_of
+from satchel.wallet.services import iso, wallet_of
 from satchel.wallet.web.accounts_routes import checked_credentials, read_json, secure_cookies
 from satchel.wallet.web.auth import (
     CSRF_FORM_FIELD,
@@ -53,7 +53,6 @@ from satchel.wallet.web.auth import (
     authenticate,
     check_csrf,
     csrf_token_for,
-    iso,
     principal_of,
     require,
     set_session_cookies,
