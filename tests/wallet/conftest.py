@@ -29,8 +29,8 @@ from satchel.app import create_app
 from satchel.config import Settings
 from satchel.wallet import accounts, identity, passwords
 from satchel.wallet.mail import Mailer
+from satchel.wallet.secrets import SCOPES
 from satchel.wallet.services import WALLET_KEY, WalletServices
-from satchel.wallet.web.auth import SCOPES
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 _numbers = itertools.count(1)

@@ -44,10 +44,10 @@ from satchel.wallet.passwords import (
     verify_password,
 )
 from satchel.wallet.schema import WALLET_SCHEMA
+from satchel.wallet.secrets import SCOPES, TOKEN_PREFIX, secret_hash
 from satchel.wallet.services import WalletServices, iso
 from satchel.wallet.storage import Document, DuplicateKeyError, Operations, in_transaction
 from satchel.wallet.storage.port import MAX_PAGE_SIZE
-from satchel.wallet.web.auth import SCOPES, TOKEN_PREFIX, secret_hash
 
 log = logging.getLogger(__name__)
 

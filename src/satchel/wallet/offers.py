@@ -36,10 +36,10 @@ from satchel.wallet import credentials, indexing
 from satchel.wallet.credentials import CredentialChange, ImportItem
 from satchel.wallet.identity import verified_emails
 from satchel.wallet.mail import MailError, compose
+from satchel.wallet.secrets import secret_hash
 from satchel.wallet.services import WalletServices, iso
 from satchel.wallet.storage import ConflictError, Document, NotFoundError
 from satchel.wallet.storage.port import MAX_PAGE_SIZE
-from satchel.wallet.web.auth import secret_hash
 
 log = logging.getLogger(__name__)
 

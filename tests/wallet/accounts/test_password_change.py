@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from satchel.wallet import accounts
-from satchel.wallet.web.auth import secret_hash
+from satchel.wallet.secrets import secret_hash
 
 NEW = "my new long password"
 

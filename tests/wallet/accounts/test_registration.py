@@ -7,8 +7,8 @@ from datetime import timedelta
 from satchel.app import create_app
 from satchel.config import Settings
 from satchel.wallet import accounts
+from satchel.wallet.secrets import secret_hash
 from satchel.wallet.services import WALLET_KEY
-from satchel.wallet.web.auth import secret_hash
 
 PASSWORD = "a long enough password"
 

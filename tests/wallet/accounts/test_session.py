@@ -7,8 +7,9 @@ from datetime import timedelta
 from satchel.app import create_app
 from satchel.config import Settings
 from satchel.wallet import accounts
+from satchel.wallet.secrets import secret_hash
 from satchel.wallet.services import WALLET_KEY
-from satchel.wallet.web.auth import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for, secret_hash
+from satchel.wallet.web.auth import CSRF_COOKIE, SESSION_COOKIE, csrf_token_for
 
 
 async def test_sign_in_sets_an_httponly_lax_session_cookie_and_returns_a_csrf_token(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from satchel.wallet import accounts
-from satchel.wallet.web.auth import SCOPES, secret_hash
+from satchel.wallet.secrets import SCOPES, secret_hash
 
 
 async def test_a_new_token_is_shown_once_and_stored_only_hashed(

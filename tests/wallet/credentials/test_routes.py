@@ -70,9 +70,7 @@ async def test_multipart_and_wrapped_json_uploads_are_accepted(make_learner, iss
     assert (await by_url.json())["sourceUrl"] == "https://issuer.example/b/7"
 
 
-async def test_wrapped_json_credential_is_stored_as_the_bytes_the_client_sent(
-    make_learner, issuer
-):
+async def test_wrapped_json_credential_is_stored_as_the_bytes_the_client_sent(make_learner, issuer):
     learner = await make_learner()
     sent = json.dumps(issuer.credential(), indent=3, ensure_ascii=False)  # unusual spacing
     body = '{"credential" :  ' + sent + "  }"

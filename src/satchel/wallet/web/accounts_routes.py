@@ -23,10 +23,10 @@ from satchel.config import client_address
 from satchel.request_body import reading_body
 from satchel.wallet import accounts, identity
 from satchel.wallet.passwords import verify_password
+from satchel.wallet.secrets import SCOPES
 from satchel.wallet.services import wallet_of
 from satchel.wallet.web.auth import (
     CSRF_HEADER,
-    SCOPES,
     SESSION_COOKIE,
     AttemptLimiter,
     Principal,

@@ -33,23 +33,13 @@ from aiohttp import web
 from satchel.errors import SatchelError
 from satchel.request_body import reading_body
 from satchel.validator.web.limits import RateLimitedError
+from satchel.wallet.secrets import SCOPES, secret_hash
 from satchel.wallet.services import WalletServices, iso, wallet_of
 
 SESSION_COOKIE = "satchel_session"
 CSRF_COOKIE = "satchel_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FORM_FIELD = "csrf_token"
-TOKEN_PREFIX = "sat_"  # noqa: S105 - the visible prefix of API tokens
-
-SCOPES: frozenset[str] = frozenset(
-    {
-        "credentials:read",
-        "credentials:write",
-        "account:read",
-        "account:write",
-        "offers:write",
-    }
-)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
@@ -89,11 +79,6 @@ class Principal:
 
 # Set once per request by authenticate(): the caller, or None when anonymous.
 _PRINCIPAL: web.RequestKey[Principal | None] = web.RequestKey("satchel.principal")
-
-
-def secret_hash(secret: str) -> str:
-    """The stored form of a session id, API token or one-time token."""
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def csrf_token_for(session_secret: str) -> str:
