@@ -20,13 +20,16 @@ from aiohttp import FormData, web
 from satchel.app import create_app
 from satchel.cli import main
 from satchel.config import Settings
-
-ROOT = Path(__file__).resolve().parents[1].parent / (
-    "shared/vectors/1EdTech-digital-credentials-public-validator"
+from tests.support.issuer_keys import (
+    CLR20,
+    OB20,
+    OB30,
+    published_issuer_documents,
 )
-OB30 = ROOT / "inspector-vc/src/test/resources/ob30"
-OB20 = ROOT / "inspector-vc/src/test/resources/ob20"
-CLR20 = ROOT / "inspector-clr/src/test/resources/clr20"
+from tests.support.issuer_keys import (
+    VALIDATOR_FIXTURES as ROOT,
+)
+
 OB2_HOSTS = ("example.org", "www.example.org")
 CHECK_RE = re.compile(
     r'data-check="(?P<id>[^"]*)" data-target="(?P<target>[^"]*)" data-outcome="(?P<outcome>[^"]*)"'
@@ -47,43 +50,9 @@ def fixtures() -> list[Path]:
     return found
 
 
-def proofs_in(node: Any) -> Any:
-    if isinstance(node, dict):
-        proofs = node.get("proof", [])
-        yield from proofs if isinstance(proofs, list) else [proofs]
-        for value in node.values():
-            yield from proofs_in(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from proofs_in(value)
-
-
-def issuer_documents() -> dict[str, dict[str, Any]]:
-    """What each https issuer publishes: a controller document listing its keys."""
-    documents: dict[str, dict[str, Any]] = {}
-    for path in [*OB30.glob("*.json"), *CLR20.glob("*.json")]:
-        if "err-proof-method" in path.name:
-            continue
-        for proof in proofs_in(json.loads(path.read_text())):
-            vm = proof.get("verificationMethod", "") if isinstance(proof, dict) else ""
-            controller, _, fragment = vm.partition("#")
-            if not vm.startswith("https://") or not fragment.startswith("z6Mk"):
-                continue
-            doc = documents.setdefault(
-                controller, {"id": controller, "verificationMethod": [], "assertionMethod": []}
-            )
-            if vm not in doc["assertionMethod"]:
-                legacy = proof["type"] == "Ed25519Signature2020"
-                kind = "Ed25519VerificationKey2020" if legacy else "Multikey"
-                method = {"id": vm, "type": kind, "controller": controller}
-                doc["verificationMethod"].append(method | {"publicKeyMultibase": fragment})
-                doc["assertionMethod"].append(vm)
-    return documents
-
-
 @pytest.fixture(scope="module")
 def published() -> dict[str, dict[str, Any]]:
-    return issuer_documents()
+    return published_issuer_documents()
 
 
 @pytest.fixture

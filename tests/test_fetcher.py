@@ -35,57 +35,6 @@ from satchel.fetcher import (
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class Host:
-    """A loopback test server that records every request it receives."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.requests: list[web.Request] = []
-
-    @property
-    def paths(self) -> list[str]:
-        return [r.path for r in self.requests]
-
-
-@pytest.fixture
-async def host(aiohttp_server: Any) -> Callable[[dict[str, Handler]], Awaitable[Host]]:
-    async def start(routes: dict[str, Handler]) -> Host:
-        seen: list[web.Request] = []
-
-        @web.middleware
-        async def record(request: web.Request, handler: Handler) -> web.StreamResponse:
-            seen.append(request)
-            return await handler(request)
-
-        app = web.Application(middlewares=[record])
-        for path, handler in routes.items():
-            app.router.add_get(path, handler)
-        server = await aiohttp_server(app)
-        result = Host(server.port)
-        result.requests = seen
-        return result
-
-    return start
-
-
-@pytest.fixture
-async def network_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Records (and blocks) any DNS lookup or connection attempt on the running loop."""
-    calls: list[str] = []
-    loop = asyncio.get_running_loop()
-
-    def blocked(name: str) -> Callable[..., Any]:
-        async def refuse(*args: Any, **kwargs: Any) -> Any:
-            calls.append(f"{name}{args!r}")
-            raise AssertionError(f"unexpected network use: {name}{args!r}")
-
-        return refuse
-
-    for name in ("getaddrinfo", "create_connection", "sock_connect"):
-        monkeypatch.setattr(loop, name, blocked(name))
-    return calls
-
-
 @pytest.fixture
 async def connect_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Like ``network_calls`` but lets DNS (e.g. /etc/hosts for localhost) through."""

@@ -25,35 +25,6 @@ DID = "did:web:issuer.example"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class Host:
-    def __init__(self, port: int, seen: list[web.Request]) -> None:
-        self.port = port
-        self.seen = seen
-
-    @property
-    def paths(self) -> list[str]:
-        return [r.path for r in self.seen]
-
-
-@pytest.fixture
-async def host(aiohttp_server: Any) -> Callable[[dict[str, Handler]], Awaitable[Host]]:
-    async def start(routes: dict[str, Handler]) -> Host:
-        seen: list[web.Request] = []
-
-        @web.middleware
-        async def record(request: web.Request, handler: Handler) -> web.StreamResponse:
-            seen.append(request)
-            return await handler(request)
-
-        app = web.Application(middlewares=[record])
-        for path, handler in routes.items():
-            app.router.add_get(path, handler)
-        server = await aiohttp_server(app)
-        return Host(server.port, seen)
-
-    return start
-
-
 def serve(document: Any) -> Handler:
     async def handler(request: web.Request) -> web.Response:
         return web.json_response(document)
@@ -155,8 +126,8 @@ async def test_did_web_resolves_from_the_well_known_document(host, keys):
     async with fetcher_for(server.port) as fetcher:
         document = await default_resolver(fetcher).resolve(DID)
     assert document.id == DID
-    assert server.seen[0].headers["Host"] == "issuer.example"
-    assert "application/did+json" in server.seen[0].headers["Accept"]
+    assert server.requests[0].headers["Host"] == "issuer.example"
+    assert "application/did+json" in server.requests[0].headers["Accept"]
 
 
 async def test_did_web_path_form_resolves_from_path_did_json(host, keys):
@@ -172,7 +143,7 @@ async def test_did_web_port_form_fetches_from_that_port(host, keys):
     server = await host({"/.well-known/did.json": serve(issuer_document(did, keys))})
     async with fetcher_for(server.port, key="issuer.example:8443") as fetcher:
         assert (await default_resolver(fetcher).resolve(did)).id == did
-    assert server.seen[0].headers["Host"] == "issuer.example:8443"
+    assert server.requests[0].headers["Host"] == "issuer.example:8443"
 
 
 async def test_document_whose_id_differs_from_the_did_is_refused(host, keys):
@@ -226,7 +197,7 @@ async def test_did_web_on_loopback_literal_is_refused_when_not_allowed(host, key
     async with GuardedFetcher() as fetcher:
         with pytest.raises(DidResolutionError, match="loopback"):
             await default_resolver(fetcher).resolve(did)
-    assert server.seen == []
+    assert server.requests == []
 
 
 @pytest.mark.parametrize(
@@ -302,7 +273,7 @@ async def test_failed_resolution_is_not_cached_and_success_is(host, keys):
             await resolver.resolve(DID)
         assert (await resolver.resolve(DID)).id == DID
         assert (await resolver.resolve(DID)).id == DID
-    assert len(server.seen) == 2
+    assert len(server.requests) == 2
 
 
 async def test_fetch_errors_escaping_a_method_resolver_become_resolution_errors():

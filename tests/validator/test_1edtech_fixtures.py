@@ -12,9 +12,7 @@ trusted, and draft or beta contexts that were never published are not bundled.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,11 +22,10 @@ from satchel.did.resolver import default_resolver
 from satchel.fetcher import FetchPolicy, GuardedFetcher
 from satchel.validator.engine import VerificationOptions, Verifier
 from satchel.validator.report import Outcome
+from tests.support.issuer_keys import VALIDATOR_FIXTURES, hosts_of, published_issuer_documents
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
-FIXTURES = Path(__file__).resolve().parents[2].parent / (
-    "shared/vectors/1EdTech-digital-credentials-public-validator"
-)
+FIXTURES = VALIDATOR_FIXTURES
 OB30 = "inspector-vc/src/test/resources/ob30"
 CLR20 = "inspector-clr/src/test/resources/clr20"
 
@@ -84,56 +81,11 @@ for name in (
     EXPECTED[f"{OB30}/{name}.json"] = (False, {"proof": "failed"})
 
 
-def proofs_in(node: Any) -> Any:
-    """Every proof at any depth: CLR nested credentials and endorsements carry their own."""
-    if isinstance(node, dict):
-        proofs = node.get("proof", [])
-        yield from proofs if isinstance(proofs, list) else [proofs]
-        for value in node.values():
-            yield from proofs_in(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from proofs_in(value)
-
-
-def published_keys() -> dict[str, dict[str, Any]]:
-    """Controller documents for every https issuer key the (non-err-proof-method) fixtures use."""
-    documents: dict[str, dict[str, Any]] = {}
-    for path in sorted(FIXTURES.glob(f"{OB30}/*.json")) + sorted(FIXTURES.glob(f"{CLR20}/*.json")):
-        if "err-proof-method" in path.name:
-            continue
-        for proof in proofs_in(json.loads(path.read_text())):
-            vm = proof.get("verificationMethod", "")
-            controller, _, fragment = vm.partition("#")
-            if not vm.startswith("https://") or not fragment.startswith("z6Mk"):
-                continue
-            document = documents.setdefault(
-                controller, {"id": controller, "verificationMethod": [], "assertionMethod": []}
-            )
-            if vm in document["assertionMethod"]:
-                continue
-            legacy = proof["type"] == "Ed25519Signature2020"
-            document["verificationMethod"].append(
-                {
-                    "id": vm,
-                    "type": "Ed25519VerificationKey2020" if legacy else "Multikey",
-                    "controller": controller,
-                    "publicKeyMultibase": fragment,
-                }
-            )
-            document["assertionMethod"].append(vm)
-    return documents
-
-
-def hosts_of(documents: dict[str, Any]) -> set[str]:
-    return {url.split("/")[2] for url in documents}
-
-
 @pytest.fixture(scope="module")
 def documents() -> dict[str, dict[str, Any]]:
     if not FIXTURES.is_dir():
         pytest.fail(f"{FIXTURES} is missing: ../shared must sit beside the repository")
-    return published_keys()
+    return published_issuer_documents()
 
 
 async def issuer_hosts(

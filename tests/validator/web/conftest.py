@@ -20,19 +20,9 @@ from satchel.did.did_key import did_key_from_public_key, did_key_verification_me
 from satchel.did.keys import KeyType, generate_private_key
 from satchel.fetcher import FetchPolicy
 from satchel.validator.proofs.data_integrity import sign
+from tests.support.browser import chromium, start_site
 
 TEMPLATE = (Path(__file__).resolve().parents[2] / "data" / "unsigned-ob30.json").read_text()
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 # The loopback "issuer.example" that hosts credentials for URL verification.
 CREDENTIAL_HOST = "issuer.example"
 
@@ -123,16 +113,6 @@ def serve_credentials(aiohttp_server: Any) -> Callable[[dict[str, Any]], Any]:
 # --- module-scoped servers and the browser (browser tests run on one module event loop) ---
 
 
-async def start_site(app: web.Application) -> tuple[web.AppRunner, int]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    server = site._server
-    assert server is not None and server.sockets
-    return runner, int(server.sockets[0].getsockname()[1])
-
-
 @dataclass
 class LiveSatchel:
     """A real Satchel server on loopback, and the credential host it may fetch from."""
@@ -165,18 +145,5 @@ async def live_satchel(
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def browser() -> AsyncIterator[Any]:
     """Debian's headless Chromium driven by Playwright; a missing browser fails, never skips."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); "
-            "the browser tests never download a browser"
-        )
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+    async with chromium() as launched:
+        yield launched

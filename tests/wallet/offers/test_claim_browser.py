@@ -9,25 +9,12 @@ import email.policy
 import re
 from pathlib import Path
 
-import pytest
-from aiohttp import web
-
 from satchel.app import create_app
 from satchel.config import Settings
 from satchel.wallet import accounts, offers
 from satchel.wallet.services import WALLET_KEY
+from tests.support.browser import chromium, start_site
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PHONE = {"width": 375, "height": 667}
 PASSWORD = "correct horse battery staple"
 
@@ -41,16 +28,6 @@ def outbox_links(outbox: Path, path_pattern: str) -> list[str]:
     return found
 
 
-async def start_site(app: web.Application) -> tuple[web.AppRunner, int]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    server = site._server
-    assert server is not None and server.sockets
-    return runner, int(server.sockets[0].getsockname()[1])
-
-
 async def verified_learner(services, address: str) -> str:
     account_id = await accounts.register(services, address, PASSWORD)
     await accounts.flush_mail()
@@ -62,10 +39,6 @@ async def verified_learner(services, address: str) -> str:
 async def test_a_learner_signs_in_on_the_claim_page_and_accepts_without_javascript(
     tmp_path, issuer
 ):
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
-    from playwright.async_api import async_playwright
-
     runner, port = await start_site(create_app(Settings(data_dir=tmp_path / "data", rate_limit=0)))
     try:
         services = runner.app[WALLET_KEY]
@@ -75,10 +48,7 @@ async def test_a_learner_signs_in_on_the_claim_page_and_accepts_without_javascri
         await offers.create_claim_offer(services, raw, email="ada@example.org")
         (path,) = outbox_links(services.settings.data_dir / "outbox", r"/claim/[\w-]+")
 
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-            )
+        async with chromium() as browser:
             context = await browser.new_context(
                 viewport=PHONE, is_mobile=True, java_script_enabled=False
             )
@@ -103,7 +73,6 @@ async def test_a_learner_signs_in_on_the_claim_page_and_accepts_without_javascri
             await page.click("#accept")
             await page.wait_for_selector("#claim-result")
             assert await page.get_attribute("#claim-result", "data-state") == "accepted"
-            await browser.close()
 
         stored = await services.store.find("credentials", {"owner": account_id}, limit=5)
         assert [(c["raw"], c["state"]) for c in stored.items] == [(raw, "accepted")]
