@@ -4,7 +4,10 @@ Importing this package installs :func:`load_document` as pyld's default loader, 
 network loader is never active anywhere in the process.
 """
 
-from satchel.contexts.loader import (
+VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+
+from satchel.contexts.loader import (  # noqa: E402 - after the constants it re-exports beside
     ContextNotBundledError,
     DocumentLoader,
     add_context_folder,
@@ -13,6 +16,8 @@ from satchel.contexts.loader import (
 )
 
 __all__ = [
+    "VC_V1_CONTEXT",
+    "VC_V2_CONTEXT",
     "ContextNotBundledError",
     "DocumentLoader",
     "add_context_folder",

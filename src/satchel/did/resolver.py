@@ -24,6 +24,8 @@ MethodResolver = Callable[[str], Awaitable[Mapping[str, Any]]]
 
 DEFAULT_TTL_SECONDS = 300.0
 MAX_CACHE_ENTRIES = 1024
+# Identifiers whose document can list keys: DIDs, and https controller documents.
+CONTROLLER_PREFIXES = ("did:", "https://", "http://")
 MAX_CONTROLLER_DOCUMENT_BYTES = 64 * 1024
 CONTROLLER_ACCEPT = "application/did+json, application/ld+json;q=0.9, application/json;q=0.8"
 

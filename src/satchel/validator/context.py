@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from satchel.validator.inputs import has_type
 from satchel.validator.options import VerificationOptions
 from satchel.validator.proofs.result import ProofResult
 from satchel.validator.report import Check, Outcome, VerificationReport
@@ -50,11 +51,6 @@ class CheckContext:
 
     def has_type(self, name: str) -> bool:
         return has_type(self.document, name)
-
-
-def has_type(document: Mapping[str, Any], name: str) -> bool:
-    types = document.get("type", [])
-    return name in (types if isinstance(types, list) else [types])
 
 
 def issuer_id(document: Mapping[str, Any]) -> str | None:

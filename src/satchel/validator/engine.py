@@ -16,9 +16,9 @@ from satchel.errors import InputError
 from satchel.fetcher import GuardedFetcher
 from satchel.validator import ob2
 from satchel.validator.checks import CREDENTIAL_STEPS, PRESENTATION_STEPS
-from satchel.validator.context import CheckContext, has_type
+from satchel.validator.context import CheckContext
 from satchel.validator.extract import extract_input
-from satchel.validator.inputs import ParsedInput, embedded_input
+from satchel.validator.inputs import ParsedInput, embedded_input, has_type
 from satchel.validator.options import VerificationOptions
 from satchel.validator.proofs.vc_jwt import verify_vc_jwt
 from satchel.validator.report import Check, Outcome, VerificationReport

@@ -78,7 +78,7 @@ def embedded_input(entry: Any) -> ParsedInput | None:
     if isinstance(entry, str) and looks_like_jwt(entry):
         return ParsedInput(jwt=entry)
     if isinstance(entry, Mapping):
-        if _has_type(entry, "EnvelopedVerifiableCredential"):
+        if has_type(entry, "EnvelopedVerifiableCredential"):
             ident = entry.get("id", "")
             for prefix in ENVELOPED_JWT_PREFIXES:
                 if isinstance(ident, str) and ident.startswith(prefix):
@@ -89,7 +89,7 @@ def embedded_input(entry: Any) -> ParsedInput | None:
     return None
 
 
-def _has_type(document: Mapping[str, Any], name: str) -> bool:
+def has_type(document: Mapping[str, Any], name: str) -> bool:
     types = document.get("type", [])
     return name in (types if isinstance(types, list) else [types])
 

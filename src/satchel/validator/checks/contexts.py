@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from satchel.contexts import bundled_urls
+from satchel.contexts import VC_V1_CONTEXT, VC_V2_CONTEXT, bundled_urls
 from satchel.validator.checks.types import CredentialKind, credential_kind, uses_open_badges_context
 from satchel.validator.context import CheckContext
 from satchel.validator.report import Outcome
 
-VC_V1 = "https://www.w3.org/2018/credentials/v1"
-VC_V2 = "https://www.w3.org/ns/credentials/v2"
+VC_V1, VC_V2 = VC_V1_CONTEXT, VC_V2_CONTEXT
 
 OB_CURRENT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 # URL -> what it is relative to the current context, for the warning.

@@ -33,8 +33,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from satchel.validator.context import CheckContext, has_type, issuer_id
-from satchel.validator.inputs import ParsedInput, embedded_input, looks_like_jwt
+from satchel.validator.context import CheckContext, issuer_id
+from satchel.validator.inputs import ParsedInput, embedded_input, has_type, looks_like_jwt
 from satchel.validator.options import VerificationOptions
 from satchel.validator.report import Check, Outcome
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from satchel.did.resolver import CONTROLLER_PREFIXES
 from satchel.validator.context import CheckContext, issuer_id
 from satchel.validator.proofs.data_integrity import verify_proofs
 from satchel.validator.proofs.purposes import AssertionPurpose, AuthenticationPurpose, ProofPurpose
@@ -12,7 +13,7 @@ from satchel.validator.proofs.suites import LEGACY_NAMES
 from satchel.validator.report import Outcome
 
 # Issuer ids that name a document which can list keys; others (urn:uuid:...) cannot.
-RESOLVABLE_ID_PREFIXES = ("did:", "https://", "http://")
+RESOLVABLE_ID_PREFIXES = CONTROLLER_PREFIXES
 
 
 async def check_proofs(ctx: CheckContext) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from satchel.contexts import VC_V1_CONTEXT
 from satchel.validator.checks.types import CredentialKind, credential_kind
 from satchel.validator.context import CheckContext
 from satchel.validator.report import Outcome
@@ -24,7 +25,7 @@ from satchel.validator.schemas import (
     validate,
 )
 
-VC_V1 = "https://www.w3.org/2018/credentials/v1"
+VC_V1 = VC_V1_CONTEXT
 # credentialSchema types that mean "validate with this JSON Schema".
 JSON_SCHEMA_TYPES = frozenset(
     {"1EdTechJsonSchemaValidator2019", "JsonSchema", "JsonSchemaValidator2018"}

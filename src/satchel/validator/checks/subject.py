@@ -27,8 +27,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from satchel.validator.context import CheckContext, has_type
+from satchel.validator.context import CheckContext
 from satchel.validator.identity import SUPPORTED_ALGORITHMS, identity_matches
+from satchel.validator.inputs import has_type
 from satchel.validator.report import Outcome
 
 # credentialSubject types that must name their learner (OB 3.0 / CLR 2.0 "id or identifier").

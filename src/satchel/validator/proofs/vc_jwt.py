@@ -38,10 +38,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, NoReturn
 
+from satchel.contexts import VC_V1_CONTEXT
 from satchel.did.document import VerificationMethod, did_of
 from satchel.did.jwk import b64url_encode, public_key_from_jwk
 from satchel.did.keys import KeyType, PrivateKey, PublicKey, SignatureAlgorithm
-from satchel.did.resolver import DidResolver
+from satchel.did.resolver import CONTROLLER_PREFIXES, DidResolver
 from satchel.errors import InputError, SatchelError
 from satchel.validator.dates import DateFormatError, format_datetime, parse_datetime
 from satchel.validator.proofs.jws import (
@@ -59,7 +60,7 @@ JwtShape = Literal["vc-jwt", "vc+jwt"]
 
 PROOF_TYPE = "JWT"
 
-_VC11_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+_VC11_CONTEXT = VC_V1_CONTEXT
 _ACCEPTED_TYP = {"jwt", "vc+jwt", "vp+jwt", "vc+ld+json+jwt", "vp+ld+json+jwt"}
 _REGISTERED_CLAIMS = ("iss", "sub", "nbf", "exp", "jti", "iat")
 _ALG_KEY_TYPE = {
@@ -448,7 +449,7 @@ async def _candidate_methods(
         _refuse(JwtErrorCode.KEY_NOT_FOUND, exc.detail)
 
 
-_CONTROLLER_PREFIXES = ("did:", "https://", "http://")
+_CONTROLLER_PREFIXES = CONTROLLER_PREFIXES
 
 
 def _controller_of(method_id: str) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from satchel.contexts import VC_V1_CONTEXT, VC_V2_CONTEXT
 from satchel.validator.dates import format_datetime
 from satchel.validator.status.lists import ListKind
 
-VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 STATUS_LIST_2021_CONTEXT = "https://w3id.org/vc/status-list/2021/v1"
 
 

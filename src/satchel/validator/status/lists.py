@@ -23,9 +23,9 @@ from typing import Any
 from satchel.did.resolver import DidResolver
 from satchel.errors import SatchelError
 from satchel.fetcher import FetchError, FetchResponse, GuardedFetcher, HttpStatusError
-from satchel.validator.context import has_type, issuer_id
+from satchel.validator.context import issuer_id
 from satchel.validator.dates import DateFormatError, format_datetime, parse_datetime
-from satchel.validator.inputs import parse_json
+from satchel.validator.inputs import has_type, parse_json
 from satchel.validator.proofs.data_integrity import verify_proofs
 from satchel.validator.proofs.purposes import AssertionPurpose
 from satchel.validator.proofs.vc_jwt import is_compact_jwt, verify_vc_jwt

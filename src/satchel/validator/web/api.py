@@ -25,9 +25,8 @@ from aiohttp import web
 from satchel.errors import PROBLEM_TYPE_BASE, InputError
 from satchel.problems import problem_response
 from satchel.request_body import reading_body
-from satchel.validator.context import has_type
 from satchel.validator.engine import embedded_input
-from satchel.validator.inputs import ParsedInput, looks_like_jwt, parse_json
+from satchel.validator.inputs import ParsedInput, has_type, looks_like_jwt, parse_json
 from satchel.validator.options import VerificationOptions
 from satchel.validator.proofs.data_integrity import ProofGenerationError, sign
 from satchel.validator.report import Check, Outcome, VerificationReport

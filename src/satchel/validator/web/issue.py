@@ -14,14 +14,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from satchel.contexts import bundled_urls
+from satchel.contexts import VC_V1_CONTEXT, VC_V2_CONTEXT, bundled_urls
 from satchel.errors import InputError
 from satchel.validator.dates import DateFormatError, parse_datetime
 from satchel.validator.jsonld_safe import expand_safe
 from satchel.validator.rdfc import CanonicalizationError
 
-VC_V1 = "https://www.w3.org/2018/credentials/v1"
-VC_V2 = "https://www.w3.org/ns/credentials/v2"
+VC_V1, VC_V2 = VC_V1_CONTEXT, VC_V2_CONTEXT
 # An absolute URL/IRI as the VC data model means it: a scheme, a colon, no whitespace.
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
 # Properties whose every entry must be an object with a ``type`` (VC DM 2.0 sections 4-5).

@@ -25,8 +25,8 @@ from aiohttp import BodyPartReader, web
 from satchel.errors import InputError, SatchelError
 from satchel.problems import problem_response
 from satchel.request_body import MalformedBodyError, reading_body
-from satchel.validator.context import has_type
 from satchel.validator.dates import DateFormatError, parse_datetime
+from satchel.validator.inputs import has_type
 from satchel.validator.options import VerificationOptions
 from satchel.validator.report import Check, Outcome, VerificationReport
 from satchel.validator.web.limits import LimitError, RequestTooLargeError
