@@ -35,3 +35,12 @@ async def test_unexpected_error_gives_500_problem_without_stack_trace(aiohttp_cl
     assert response.status == 500
     assert "Traceback" not in text
     assert "secret internals" not in text
+
+
+async def test_data_folder_is_created_readable_by_its_owner_only(aiohttp_client, tmp_path):
+    import os
+    import stat
+
+    data = tmp_path / "fresh" / "data"
+    await aiohttp_client(create_app(Settings(data_dir=data)))
+    assert stat.S_IMODE(os.stat(data).st_mode) & 0o077 == 0

@@ -268,3 +268,13 @@ async def test_did_web_key_on_an_internal_address_fails_the_proof_without_a_conn
     assert proof.outcome is Outcome.FAILED
     assert address in proof.message
     assert attempts == []
+
+
+async def test_presentation_with_too_many_credentials_is_refused_before_verifying_any(verifier):
+    holder = Issuer()
+    credentials = [unsigned(holder.did) for _ in range(101)]
+    vp = presentation(holder, credentials)
+    report = await verifier.verify(vp, VerificationOptions(now=NOW))
+    assert not report.verified
+    assert any("101 credentials" in c.message for c in report.checks if c.outcome is Outcome.FAILED)
+    assert not any(c.target.startswith("verifiableCredential[") for c in report.checks)

@@ -8,11 +8,8 @@ data, so a ciphertext copied onto another account or key slot does not decrypt.
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
-import os
 import secrets
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from satchel.did.jwk import private_key_from_jwk
 from satchel.did.keys import PrivateKey
 from satchel.errors import SatchelError
+from satchel.private_files import create_private_file
 
 KEK_BYTES = 32
 NONCE_BYTES = 12
@@ -35,25 +33,10 @@ class KeystoreError(SatchelError):
 
 
 def load_or_create_kek(path: Path) -> bytes:
-    """The KEK from ``path``; a new random one (mode 0600) when the file does not exist.
-
-    Written to a private temporary file and linked into place, so a second process starting
-    at the same moment reads either no file or the whole key, never a half-written one.
-    """
+    """The KEK from ``path``; a new random one (mode 0600) when the file does not exist."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".kek-")
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                os.fchmod(handle.fileno(), 0o600)
-                handle.write(base64.b64encode(secrets.token_bytes(KEK_BYTES)).decode("ascii"))
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            with contextlib.suppress(FileExistsError):  # another process won the race
-                os.link(temporary, path)
-        finally:
-            os.unlink(temporary)
+        key = base64.b64encode(secrets.token_bytes(KEK_BYTES)).decode("ascii")
+        create_private_file(path, key + "\n")
     return _read_kek(path)
 
 

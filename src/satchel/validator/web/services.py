@@ -26,8 +26,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +37,7 @@ from satchel.did.did_key import did_key_from_public_key, did_key_verification_me
 from satchel.did.jwk import private_key_from_jwk, private_key_to_jwk
 from satchel.did.keys import InvalidKeyError, KeyType, PrivateKey, generate_private_key
 from satchel.fetcher import GuardedFetcher
+from satchel.private_files import create_private_file
 from satchel.validator.engine import Verifier
 from satchel.validator.proofs.suites import SUITES, suite_by_name
 from satchel.validator.web.limits import (
@@ -155,23 +154,10 @@ def _read_private_jwk(path: Path) -> PrivateKey:
 
 
 def _generated_key(path: Path, key_type: KeyType) -> PrivateKey:
-    """Read the kept key, or create it with mode 0600.
-
-    The key is written to a private temporary file and hard-linked into place, so worker
-    processes starting together never read a half-written file and never both create one.
-    """
-    if path.exists():
-        return _read_private_jwk(path)
-    key = generate_private_key(key_type)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".issuer-key-")  # mode 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(private_key_to_jwk(key), out)
-        os.link(temp_name, path)
-    except FileExistsError:  # another worker process made it first: use theirs
-        return _read_private_jwk(path)
-    finally:
-        os.unlink(temp_name)
-    log.warning("generated a new instance issuer key in %s", path)
-    return key
+    """Read the kept key, or create it once with mode 0600 (workers may race to do so)."""
+    if not path.exists():
+        key = generate_private_key(key_type)
+        if create_private_file(path, json.dumps(private_key_to_jwk(key))):
+            log.warning("generated a new instance issuer key in %s", path)
+            return key
+    return _read_private_jwk(path)
