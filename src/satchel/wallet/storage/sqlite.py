@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import fcntl
 import os
 import sqlite3
 import threading
@@ -177,8 +178,26 @@ class SqliteStore(_SqliteOperations):
         return store
 
     def _open_writer(self) -> None:
+        # Workers of `satchel serve --workers N` open one fresh file at once: switching it to
+        # WAL can fail with "database is locked" without waiting on the busy timeout, so
+        # opening and migrating are serialised across processes by a lock file beside it.
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StorageUnavailableError(f"cannot open {self.lock_path}: {exc}") from exc
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX)
+            self._open_and_migrate()
+        finally:
+            os.close(lock_fd)  # closing releases the lock
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".open-lock")
+
+    def _open_and_migrate(self) -> None:
+        try:
             # Credentials and password hashes: owner-only. SQLite gives the -wal and -shm
             # files the database file's mode, so creating it 0600 covers all three.
             os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
