@@ -8,6 +8,7 @@ from aiohttp import web
 
 from satchel import __version__
 from satchel.config import SETTINGS_KEY, Settings, apply_operator_contexts
+from satchel.json_body import json_response
 from satchel.problems import problem_details_middleware
 from satchel.validator.web import setup_validator_routes
 from satchel.validator.web.limits import limits_middleware
@@ -17,17 +18,17 @@ from satchel.wallet.web import setup_wallet_routes
 
 
 async def health(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    return json_response({"status": "ok"})
 
 
 async def version(request: web.Request) -> web.Response:
-    return web.json_response({"name": "satchel", "version": __version__})
+    return json_response({"name": "satchel", "version": __version__})
 
 
 async def openapi_document(request: web.Request) -> web.Response:
     from satchel.openapi import build_openapi
 
-    return web.json_response(build_openapi())
+    return json_response(build_openapi())
 
 
 def create_app(settings: Settings | None = None) -> web.Application:

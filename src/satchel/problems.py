@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from satchel.errors import PROBLEM_TYPE_BASE, SatchelError
+from satchel.json_body import json_response
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def problem_response(
         "detail": detail,
     }
     body.update(extra)
-    return web.json_response(body, status=status, content_type="application/problem+json")
+    return json_response(body, status=status, content_type="application/problem+json")
 
 
 @web.middleware

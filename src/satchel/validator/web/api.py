@@ -23,6 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from satchel.errors import PROBLEM_TYPE_BASE, InputError
+from satchel.json_body import json_response
 from satchel.problems import problem_response
 from satchel.request_body import reading_body
 from satchel.validator.engine import embedded_input
@@ -227,7 +228,7 @@ async def verify_presentation(request: web.Request) -> web.Response:
 
 
 def _verdict(body: dict[str, Any]) -> web.Response:
-    return web.json_response(body, status=200 if body["verified"] else 400)
+    return json_response(body, status=200 if body["verified"] else 400)
 
 
 def verification_response(report: VerificationReport, warnings: list[str]) -> dict[str, Any]:
@@ -368,7 +369,7 @@ async def issue_credential(request: web.Request) -> web.Response:
         )
     except ProofGenerationError as exc:
         return _request_problem(CredentialInputError(exc.detail, "PROOF_GENERATION_ERROR"))
-    return web.json_response({"verifiableCredential": signed}, status=201)
+    return json_response({"verifiableCredential": signed}, status=201)
 
 
 def _check_issue_options(options: object) -> None:

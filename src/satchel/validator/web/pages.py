@@ -23,6 +23,7 @@ import jinja2
 from aiohttp import BodyPartReader, web
 
 from satchel.errors import InputError, SatchelError
+from satchel.json_body import json_response
 from satchel.problems import problem_response
 from satchel.request_body import MalformedBodyError, reading_body
 from satchel.validator.dates import DateFormatError, parse_datetime
@@ -157,7 +158,7 @@ async def _verify(request: web.Request, submission: Submission) -> web.StreamRes
         report = await verify_submission_data(request, submission, options)
     status = 400 if report.unusable_input else 200
     if prefers_json(request):
-        return secured(web.json_response(report.to_json(), status=status))
+        return secured(json_response(report.to_json(), status=status))
     context = result_context(report, submission.expected_email)
     return render(request, "validator/result.html", context, status=status)
 

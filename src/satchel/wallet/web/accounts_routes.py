@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from satchel.config import client_address
+from satchel.json_body import json_response
 from satchel.request_body import reading_body
 from satchel.wallet import accounts, identity
 from satchel.wallet.passwords import verify_password
@@ -140,13 +141,13 @@ async def register_account(request: web.Request) -> web.Response:
     body = await read_json(request)
     _take_mail_allowance(request, body.get("email"))
     await accounts.register(wallet_of(request), body.get("email"), body.get("password"))
-    return web.json_response(PENDING, status=202)
+    return json_response(PENDING, status=202)
 
 
 async def verify_email_api(request: web.Request) -> web.Response:
     body = await read_json(request)
     email = await accounts.verify_email(wallet_of(request), body.get("token"))
-    return web.json_response({"email": email["address"], "verified": True})
+    return json_response({"email": email["address"], "verified": True})
 
 
 async def verify_email_page(request: web.Request) -> web.Response:
@@ -177,7 +178,7 @@ async def request_reset(request: web.Request) -> web.Response:
     body = await read_json(request)
     _take_mail_allowance(request, body.get("email"))
     await accounts.request_password_reset(wallet_of(request), body.get("email"))
-    return web.json_response(PENDING, status=202)
+    return json_response(PENDING, status=202)
 
 
 async def confirm_reset(request: web.Request) -> web.Response:
@@ -185,7 +186,7 @@ async def confirm_reset(request: web.Request) -> web.Response:
     await accounts.confirm_password_reset(
         wallet_of(request), body.get("token"), body.get("password")
     )
-    response = web.json_response({"status": "password-changed"})
+    response = json_response({"status": "password-changed"})
     clear_session_cookies(response)
     return response
 
@@ -224,7 +225,7 @@ async def sign_in(request: web.Request) -> web.Response:
     services = wallet_of(request)
     old = request.cookies.get(SESSION_COOKIE)
     session = await accounts.create_session(services, account_id, replacing=old)
-    response = web.json_response(
+    response = json_response(
         {
             "account_id": account_id,
             "csrf_token": csrf_token_for(session.secret),
@@ -256,7 +257,7 @@ async def sign_out(request: web.Request) -> web.Response:
 @require("account:read")
 async def get_account(request: web.Request) -> web.Response:
     principal = await principal_of(request)
-    return web.json_response(await accounts.profile(wallet_of(request), principal.account_id))
+    return json_response(await accounts.profile(wallet_of(request), principal.account_id))
 
 
 @require("account:write")
@@ -298,7 +299,7 @@ async def add_email(request: web.Request) -> web.Response:
     body = await read_json(request)
     _take_mail_allowance(request, body.get("email"))
     email = await accounts.add_email(wallet_of(request), principal.account_id, body.get("email"))
-    return web.json_response(accounts.email_view(email), status=202)
+    return json_response(accounts.email_view(email), status=202)
 
 
 @require("account:write")
@@ -308,7 +309,7 @@ async def resend_verification(request: web.Request) -> web.Response:
     email_id = request.match_info["email_id"]
     _take_mail_allowance(request, "email-id:" + email_id)
     email = await accounts.resend_verification(services, principal.account_id, email_id)
-    return web.json_response(accounts.email_view(email), status=202)
+    return json_response(accounts.email_view(email), status=202)
 
 
 @require("account:write")
@@ -348,14 +349,14 @@ async def set_primary_email(request: web.Request) -> web.Response:
         raise accounts.AccountError("email_id (the id of a verified address) is required.")
     services = wallet_of(request)
     await accounts.set_primary_email(services, principal.account_id, email_id)
-    return web.json_response(await accounts.profile(services, principal.account_id))
+    return json_response(await accounts.profile(services, principal.account_id))
 
 
 @require("account:write")
 async def rotate_key(request: web.Request) -> web.Response:
     principal = await principal_of(request)
     document = await accounts.rotate_key(wallet_of(request), principal.account_id)
-    return web.json_response(identity.public_key_view(document), status=201)
+    return json_response(identity.public_key_view(document), status=201)
 
 
 @require("account:write")
@@ -371,7 +372,7 @@ async def merge_account(request: web.Request) -> web.Response:
     except (accounts.InvalidCredentialsError, accounts.EmailNotVerifiedError):
         _record_login_failure(request, email)
         raise
-    return web.json_response(report.to_json())
+    return json_response(report.to_json())
 
 
 # --------------------------------------------------------------------------- tokens
@@ -381,7 +382,7 @@ async def merge_account(request: web.Request) -> web.Response:
 async def list_tokens(request: web.Request) -> web.Response:
     principal = await principal_of(request)
     tokens = await accounts.list_api_tokens(wallet_of(request), principal.account_id)
-    return web.json_response({"tokens": [accounts.token_view(t) for t in tokens]})
+    return json_response({"tokens": [accounts.token_view(t) for t in tokens]})
 
 
 @require("account:write")
@@ -395,7 +396,7 @@ async def create_token(request: web.Request) -> web.Response:
         body.get("scopes"),
         allowed=principal.scopes,
     )
-    return web.json_response({**accounts.token_view(new.document), "token": new.secret}, status=201)
+    return json_response({**accounts.token_view(new.document), "token": new.secret}, status=201)
 
 
 @require("account:write")

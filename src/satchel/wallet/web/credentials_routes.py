@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from satchel.errors import SatchelError
+from satchel.json_body import json_response
 from satchel.problems import problem_response
 from satchel.request_body import reading_body
 from satchel.validator.inputs import MalformedInputError, raw_member
@@ -63,7 +64,7 @@ async def upload(request: web.Request) -> web.StreamResponse:
         return _duplicate_problem(result)
     store.raise_for(result)
     doc = await store.get_credential(services, principal.account_id, result.credential_id or "")
-    response = web.json_response(store.credential_view(doc, with_report=True), status=201)
+    response = json_response(store.credential_view(doc, with_report=True), status=201)
     response.headers["Location"] = f"{API}/{doc['_id']}"
     return response
 
@@ -151,7 +152,7 @@ async def list_credentials(request: web.Request) -> web.StreamResponse:
         limit=_limit(request),
         cursor=params.get("cursor") or None,
     )
-    return web.json_response(
+    return json_response(
         {
             "items": [store.credential_view(doc) for doc in page.items],
             "nextCursor": page.next_cursor,
@@ -165,7 +166,7 @@ async def get_one(request: web.Request) -> web.StreamResponse:
     doc = await store.get_credential(
         wallet_of(request), principal.account_id, request.match_info["id"]
     )
-    return web.json_response(store.credential_view(doc, with_report=True))
+    return json_response(store.credential_view(doc, with_report=True))
 
 
 @require(READ)
@@ -196,7 +197,7 @@ async def patch_one(request: web.Request) -> web.StreamResponse:
     doc = await store.change_credential(
         wallet_of(request), principal.account_id, request.match_info["id"], change
     )
-    return web.json_response(store.credential_view(doc))
+    return json_response(store.credential_view(doc))
 
 
 @require(WRITE)
@@ -212,7 +213,7 @@ async def delete_one(request: web.Request) -> web.StreamResponse:
 async def verify_one(request: web.Request) -> web.StreamResponse:
     principal = await principal_of(request)
     doc = await store.reverify(wallet_of(request), principal.account_id, request.match_info["id"])
-    return web.json_response(store.credential_view(doc, with_report=True))
+    return json_response(store.credential_view(doc, with_report=True))
 
 
 @require(READ)
@@ -225,7 +226,7 @@ async def verdicts(request: web.Request) -> web.StreamResponse:
         limit=_limit(request),
         cursor=request.query.get("cursor") or None,
     )
-    return web.json_response(
+    return json_response(
         {"items": [store.verdict_view(doc) for doc in page.items], "nextCursor": page.next_cursor}
     )
 
@@ -234,7 +235,7 @@ async def verdicts(request: web.Request) -> web.StreamResponse:
 async def verify_all(request: web.Request) -> web.StreamResponse:
     principal = await principal_of(request)
     summary = await store.reverify_all(wallet_of(request), principal.account_id)
-    return web.json_response(summary.to_json())
+    return json_response(summary.to_json())
 
 
 # ---- batches --------------------------------------------------------------------------------
@@ -256,7 +257,7 @@ async def batch(request: web.Request) -> web.StreamResponse:
     results += await store.import_many(wallet_of(request), principal.account_id, items)
     results.sort(key=lambda r: r.index)
     counts = {name: sum(r.outcome == name for r in results) for name in _OUTCOMES}
-    return web.json_response({**counts, "items": [r.to_json() for r in results]})
+    return json_response({**counts, "items": [r.to_json() for r in results]})
 
 
 batch.renders_limit_errors = True  # type: ignore[attr-defined]
@@ -348,7 +349,7 @@ async def list_collections(request: web.Request) -> web.StreamResponse:
     principal = await principal_of(request)
     services = wallet_of(request)
     docs = await store.list_collections(services, principal.account_id)
-    return web.json_response({"items": [store.collection_view(doc) for doc in docs]})
+    return json_response({"items": [store.collection_view(doc) for doc in docs]})
 
 
 @require(WRITE)
@@ -361,7 +362,7 @@ async def create_collection(request: web.Request) -> web.StreamResponse:
     doc = await store.create_collection(
         wallet_of(request), principal.account_id, name, _optional_str(body, "description")
     )
-    response = web.json_response(store.collection_view(doc, size=0), status=201)
+    response = json_response(store.collection_view(doc, size=0), status=201)
     response.headers["Location"] = f"{COLLECTIONS_API}/{doc['_id']}"
     return response
 
@@ -373,7 +374,7 @@ async def get_collection(request: web.Request) -> web.StreamResponse:
     collection_id = request.match_info["id"]
     doc = await store.get_collection(services, principal.account_id, collection_id)
     size = await store.collection_size(services, principal.account_id, collection_id)
-    return web.json_response(store.collection_view(doc, size=size))
+    return json_response(store.collection_view(doc, size=size))
 
 
 @require(WRITE)
@@ -390,7 +391,7 @@ async def patch_collection(request: web.Request) -> web.StreamResponse:
     collection_id = request.match_info["id"]
     doc = await store.change_collection(services, principal.account_id, collection_id, change)
     size = await store.collection_size(services, principal.account_id, collection_id)
-    return web.json_response(store.collection_view(doc, size=size))
+    return json_response(store.collection_view(doc, size=size))
 
 
 @require(WRITE)

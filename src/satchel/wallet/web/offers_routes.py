@@ -34,6 +34,7 @@ from aiohttp import web
 from yarl import URL
 
 from satchel.errors import SatchelError
+from satchel.json_body import json_response
 from satchel.request_body import reading_body
 from satchel.validator.options import VerificationOptions
 from satchel.validator.web.pages import (
@@ -74,7 +75,7 @@ async def create_grant(request: web.Request) -> web.Response:
     if not isinstance(name, str):
         raise offers.InvalidOfferRequestError("Give the issuer's name as issuerName.")
     new = await offers.create_grant(wallet_of(request), principal.account_id, name)
-    return web.json_response(
+    return json_response(
         {"grant": offers.grant_view(new.grant), "token": new.token}, status=201
     )
 
@@ -83,7 +84,7 @@ async def create_grant(request: web.Request) -> web.Response:
 async def list_grants(request: web.Request) -> web.Response:
     principal = await principal_of(request)
     grants = await offers.list_grants(wallet_of(request), principal.account_id)
-    return web.json_response({"grants": [offers.grant_view(g) for g in grants]})
+    return json_response({"grants": [offers.grant_view(g) for g in grants]})
 
 
 @require("account:write")
@@ -103,7 +104,7 @@ async def deliver(request: web.Request) -> web.Response:
     if not raw:
         raise offers.InvalidOfferRequestError("Send the credential as the request body.")
     new = await offers.deliver(services, authorization, raw)
-    return web.json_response(
+    return json_response(
         {"offer": offers.offer_view(new.offer, iso(services.now()))}, status=201
     )
 
@@ -115,7 +116,7 @@ async def list_offers(request: web.Request) -> web.Response:
     everything = request.query.get("all", "").lower() in ("1", "true", "yes")
     held = await offers.list_offers(services, principal.account_id, include_decided=everything)
     now = iso(services.now())
-    return web.json_response({"offers": [offers.offer_view(o, now) for o in held]})
+    return json_response({"offers": [offers.offer_view(o, now) for o in held]})
 
 
 @require("credentials:read")
@@ -125,7 +126,7 @@ async def get_offer(request: web.Request) -> web.Response:
     offer = await offers.offer_for_account(
         services, request.match_info["offer_id"], principal.account_id
     )
-    return web.json_response({"offer": offers.offer_view(offer, iso(services.now()))})
+    return json_response({"offer": offers.offer_view(offer, iso(services.now()))})
 
 
 @require("offers:write")
@@ -145,7 +146,7 @@ async def _decide(request: web.Request, decide: Any) -> web.Response:
         services, request.match_info["offer_id"], principal.account_id
     )
     decided = await decide(services, offer, principal.account_id)
-    return web.json_response({"offer": offers.offer_view(decided, iso(services.now()))})
+    return json_response({"offer": offers.offer_view(decided, iso(services.now()))})
 
 
 @require("credentials:read")
