@@ -40,6 +40,18 @@ def test_ten_thousand_deep_nesting_is_refused_without_recursion():
         parse_input('{"a":' * 10_000 + "1" + "}" * 10_000)
 
 
+def test_nesting_up_to_the_limit_is_parsed_and_one_level_more_is_refused():
+    deepest = "[" * MAX_NESTING_DEPTH + "]" * MAX_NESTING_DEPTH
+    assert parse_input('{"a": ' + deepest[1:-1] + "}").document is not None
+    with pytest.raises(MalformedInputError, match=f"{MAX_NESTING_DEPTH + 1} levels"):
+        parse_input('{"a": ' + deepest + "}")
+
+
+def test_many_shallow_brackets_are_not_mistaken_for_depth():
+    wide = "[" + ",".join(["[]"] * (MAX_NESTING_DEPTH * 3)) + "]"
+    assert parse_input('{"a": ' + wide + "}").document == {"a": [[]] * (MAX_NESTING_DEPTH * 3)}
+
+
 def test_brackets_inside_strings_do_not_count_as_nesting():
     assert nesting_depth('{"a": "[[[[{{{{\\"[["}') == 1
     parse_input('{"a": "' + "[" * (MAX_NESTING_DEPTH * 2) + '"}')

@@ -117,9 +117,12 @@ def parse_input(data: bytes | str, *, max_bytes: int = MAX_INPUT_BYTES) -> Parse
 
 def parse_json(text: str, *, max_depth: int = MAX_NESTING_DEPTH) -> Any:
     """``json.loads`` after a depth check, so deep nesting never reaches a recursive parser."""
-    depth = nesting_depth(text)
-    if depth > max_depth:
-        raise MalformedInputError(f"JSON nests {depth} levels deep; the limit is {max_depth}")
+    # Counting brackets is C-speed; only text with more of them than the limit (strings
+    # included, so an overestimate) needs the exact scan.
+    if text.count("[") + text.count("{") > max_depth:
+        depth = nesting_depth(text)
+        if depth > max_depth:
+            raise MalformedInputError(f"JSON nests {depth} levels deep; the limit is {max_depth}")
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as exc:

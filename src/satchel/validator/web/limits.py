@@ -154,8 +154,11 @@ class Limits:
             self._slots = asyncio.Semaphore(self.settings.max_concurrent)
         slots = self._slots
         try:
-            async with asyncio.timeout(self.settings.queue_seconds):
-                await slots.acquire()
+            if slots.locked():  # only a queued request pays for a timeout
+                async with asyncio.timeout(self.settings.queue_seconds):
+                    await slots.acquire()
+            else:
+                await slots.acquire()  # free: returns at once, without suspending
         except TimeoutError:
             raise VerificationBusyError(
                 f"{self.settings.max_concurrent} verifications are already running; "
@@ -198,8 +201,9 @@ async def limits_middleware(request: web.Request, handler: Handler) -> web.Strea
     if getattr(request.match_info.handler, "renders_limit_errors", False):
         return await handler(request)
     try:
-        if LIMITS_KEY in request.config_dict:
-            limits_of(request).check_body_size(request)
+        limits = request.config_dict.get(LIMITS_KEY)
+        if limits is not None:
+            limits.check_body_size(request)
         return await handler(request)
     except LimitError as exc:
         response = problem_response(exc.status, exc.type, exc.title, exc.detail)
