@@ -1,4 +1,5 @@
-"""`satchel serve --workers 2`: two processes share the port and stop with their parent."""
+"""`satchel serve --workers 2`: two processes share the port, log access, and stop with their
+parent."""
 
 from __future__ import annotations
 
@@ -48,6 +49,10 @@ def test_workers_share_the_port_and_stop_with_their_parent(tmp_path):
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in workers)
+    # Workers log like a single process does, and write waiting access lines as they stop.
+    assert parent.stdout is not None
+    output = parent.stdout.read().decode()
+    assert '"GET /healthz HTTP/1.1" 200' in output
 
 
 def _children(pid: int) -> list[int]:

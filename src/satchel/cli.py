@@ -100,17 +100,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve(args: argparse.Namespace) -> int:
     import dataclasses
-    import logging
 
-    from satchel.server import serve
+    from satchel.server import configure_logging, serve
 
     settings = Settings.from_env()
     settings = dataclasses.replace(
         settings, host=args.host or settings.host, port=args.port or settings.port
     )
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings)
     workers = args.workers or 1
     print(
         f"Satchel {__version__} listening on http://{settings.host}:{settings.port}/"
