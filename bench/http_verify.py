@@ -10,7 +10,9 @@ Two workloads, each measured against its own single-core rate: ``badge``, an OB 
 OpenBadgeCredential shaped like 1EdTech's signing example (issuer profile, achievement,
 criteria), and ``minimal``, the smallest VC 2.0 credential. ``--floor`` also serves the same
 verifications from a bare aiohttp handler (no Satchel middleware, limits or VC-API body), which
-shows how much of the per-request cost is the framework's and how much is Satchel's.
+shows how much of the per-request cost is the framework's and how much is Satchel's, and
+times in-process verifications that each wait for one round trip to another process: the
+least any server pays per request on this machine, whatever its code.
 
     .venv/bin/python bench/http_verify.py [--duration 10] [--workers N] [--connections 32]
         [--workload badge|minimal|both] [--floor]
@@ -118,6 +120,51 @@ async def single_core_rate(credentials: list[dict[str, Any]], seconds: float) ->
             raise SystemExit(f"benchmark credential did not verify: {report.errors}")
         done += 1
     return done / (time.perf_counter() - start)
+
+
+def _echo(peer: socket.socket) -> None:
+    with peer:
+        while data := peer.recv(65536):
+            peer.sendall(data)
+
+
+def wakeup_control_cpu(credentials: list[dict[str, Any]], seconds: float) -> tuple[float, float]:
+    """CPU milliseconds a verification costs in-process: alone, and after one 3 KB round trip
+    to another process each time.
+
+    The round trip adds almost no instructions; what it adds is what waking another process
+    and being woken costs this process on this machine (caches, scheduler, hypervisor). A
+    server is woken by its clients too, though under load one wake-up serves several requests.
+    """
+    ours, theirs = socket.socketpair()
+    peer = multiprocessing.get_context("spawn").Process(target=_echo, args=(theirs,))
+    peer.start()
+    theirs.close()
+    payload = b"x" * 3000
+
+    def round_trip() -> None:
+        ours.sendall(payload)
+        received = 0
+        while received < len(payload):
+            received += len(ours.recv(65536))
+
+    async def cpu_ms(with_round_trip: bool) -> float:
+        verifier = Verifier()
+        for credential in credentials:
+            await verifier.verify(credential)
+        done, start, wall = 0, time.process_time(), time.perf_counter()
+        while time.perf_counter() - wall < seconds:
+            if with_round_trip:
+                round_trip()
+            await verifier.verify(credentials[done % len(credentials)])
+            done += 1
+        return 1000 * (time.process_time() - start) / done
+
+    try:
+        return asyncio.run(cpu_ms(False)), asyncio.run(cpu_ms(True))
+    finally:
+        ours.close()
+        peer.join(5)
 
 
 def serve_worker(port: int, data_dir: str) -> None:
@@ -384,6 +431,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.floor:
             floor = load_run(serve_floor_worker, credentials, args)
             report_run("bare aiohttp handler (the floor)", floor, single, args, False)
+            alone, woken = wakeup_control_cpu(credentials, args.single_core_seconds)
+            print(
+                f"  in-process CPU a verification: {alone:.3f} ms; after one round trip to "
+                f"another process: {woken:.3f} ms ({woken / alone - 1:+.0%}): the price of a "
+                "wake-up on this machine"
+            )
     return 0
 
 
