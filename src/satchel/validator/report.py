@@ -56,6 +56,9 @@ class VerificationReport:
     kind: str | None = None
     document: dict[str, Any] | None = None
     unusable_input: bool = False
+    # Documents the input only links to and verification fetched (OB 2.0: "badge", "issuer"),
+    # for naming and indexing the badge; never part of the verdict.
+    linked: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def add(self, check: Check) -> Check:
         self.checks.append(check)

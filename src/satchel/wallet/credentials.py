@@ -382,7 +382,7 @@ async def _new_credential(
     recipient, recipient_detail = await indexing.match_recipient(
         services.verifier, report.document, report.kind, learner, VerificationOptions(now=now)
     )
-    fields = indexing.index_fields(report.document, report.kind)
+    fields = indexing.index_fields(report.document, report.kind, report.linked)
     doc: Document = {
         "_id": new_id(),
         "owner": owner,

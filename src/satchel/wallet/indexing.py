@@ -64,10 +64,18 @@ class Learner:
 # ---- index fields ---------------------------------------------------------------------------
 
 
-def index_fields(document: Mapping[str, Any], kind: str | None) -> dict[str, Any]:
-    """Search and sort fields of a credential (VC 1.1/2.0, OB 3.0, CLR) or OB 2.0 assertion."""
+def index_fields(
+    document: Mapping[str, Any],
+    kind: str | None,
+    linked: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Search and sort fields of a credential (VC 1.1/2.0, OB 3.0, CLR) or OB 2.0 assertion.
+
+    ``linked``: documents verification fetched (a report's ``linked``), for an OB 2.0 assertion
+    that names its BadgeClass or issuer only by URL, as hosted badges usually do.
+    """
     if kind == "ob2-assertion":
-        return _ob2_fields(document)
+        return _ob2_fields(document, linked or {})
     return _vc_fields(document)
 
 
@@ -92,10 +100,14 @@ def _vc_fields(document: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _ob2_fields(assertion: Mapping[str, Any]) -> dict[str, Any]:
+def _ob2_fields(
+    assertion: Mapping[str, Any], linked: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
     badge = assertion.get("badge")
-    badge = badge if isinstance(badge, Mapping) else {}
+    badge = badge if isinstance(badge, Mapping) else linked.get("badge", {})
     issuer = badge.get("issuer")
+    if not isinstance(issuer, Mapping) and "issuer" in linked:
+        issuer = linked["issuer"]
     return {
         "types": _strings(assertion.get("type"), MAX_TAGS),
         "name": _text(badge.get("name"), MAX_NAME),

@@ -311,6 +311,26 @@ async def test_badge_basics_show_recipient_only_when_not_hashed(test_issuer):
     assert summary.name == "Teamwork"
 
 
+def test_an_ob2_badge_given_by_url_is_named_from_the_fetched_badge_class_and_issuer():
+    assertion = {
+        "type": "Assertion",
+        "recipient": {"type": "email", "hashed": True, "identity": "sha256$abc"},
+        "badge": "https://example.org/robotics-badge.json",
+        "issuedOn": "2016-12-31T23:59:59Z",
+    }
+    linked = {
+        "badge": {"name": "Awesome Robotics Badge", "issuer": "https://example.org/org.json"},
+        "issuer": {"id": "https://example.org/org.json", "name": "An Example Badge Issuer"},
+    }
+    assert badge_summary(assertion).name is None
+    summary = badge_summary(assertion, linked)
+    assert (summary.name, summary.issuer_name) == (
+        "Awesome Robotics Badge",
+        "An Example Badge Issuer",
+    )
+    assert summary.issuer_id == "https://example.org/org.json"
+
+
 # --- the verdict never hides what was not checked ---------------------------------------
 
 

@@ -131,6 +131,13 @@ async def test_ob2_assertion_is_stored_and_matched_by_its_hashed_email(
     assert (doc["status"], doc["recipient"]) == ("valid", "matched"), doc["report"]
     assert doc["issued_at"] == "2016-12-31T23:59:59Z"
     assert doc["credential_id"] == assertion["id"]
+    # The assertion names its BadgeClass and issuer only by URL: the index takes the fetched ones.
+    assert (doc["name"], doc["achievement_name"]) == ("Awesome Robotics Badge",) * 2
+    assert doc["description"].startswith("For doing awesome things with robots")
+    assert (doc["issuer_id"], doc["issuer_name"]) == (
+        "https://example.org/organization.json",
+        "An Example Badge Issuer",
+    )
 
 
 async def test_ob2_assertion_for_someone_else_is_stored_flagged_as_mismatch(

@@ -108,6 +108,8 @@ async def verify_assertion(run: Run, loaded: Loaded) -> None:
     badge = await nodes.resolve_badge(run, authoritative.get("badge"))
     issuer_ref = node_id(badge.get("issuer")) if badge else None
     profile = await nodes.resolve_issuer(run, badge.get("issuer")) if badge else None
+    if run.depth == 0:
+        _keep_linked(run, badge=badge, issuer=profile)
     proof = await _verification(run, loaded, proof, issuer_ref, profile)
     run.add_verdict(run.proof_id, proof)
     nodes.check_recipient(run, authoritative.get("recipient"))
@@ -118,6 +120,12 @@ async def verify_assertion(run: Run, loaded: Loaded) -> None:
     )
     await check_endorsements(run, {"": authoritative, ".badge": badge, ".issuer": profile})
     nodes.check_extensions(run, {"assertion": authoritative, "badge": badge, "issuer": profile})
+
+
+def _keep_linked(run: Run, **documents: dict[str, Any] | None) -> None:
+    for name, document in documents.items():
+        if document is not None:
+            run.report.linked[name] = document
 
 
 async def _verification(

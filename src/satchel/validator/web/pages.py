@@ -411,7 +411,7 @@ class BadgeSummary:
 def result_context(report: VerificationReport, expected_email: str) -> dict[str, Any]:
     return {
         "verdict": verdict_of(report),
-        "badge": badge_summary(report.document),
+        "badge": badge_summary(report.document, report.linked),
         "checks": [check_view(check) for check in report.checks],
         "expected_email": expected_email,
     }
@@ -478,8 +478,13 @@ def _detail_text(value: Any) -> str:
 # --- badge basics ---------------------------------------------------------------------------
 
 
-def badge_summary(document: Mapping[str, Any] | None) -> BadgeSummary | None:
-    """Name, issuer, recipient (when shown in clear), dates and an embedded image."""
+def badge_summary(
+    document: Mapping[str, Any] | None, linked: Mapping[str, Mapping[str, Any]] | None = None
+) -> BadgeSummary | None:
+    """Name, issuer, recipient (when shown in clear), dates and an embedded image.
+
+    ``linked``: the report's fetched documents, naming an OB 2.0 badge given by URL.
+    """
     if not isinstance(document, Mapping):
         return None
     if has_type(document, "VerifiablePresentation"):
@@ -487,7 +492,7 @@ def badge_summary(document: Mapping[str, Any] | None) -> BadgeSummary | None:
     if "credentialSubject" in document:
         return _credential_summary(document)
     if isinstance(document.get("recipient"), Mapping) or "badge" in document:
-        return _ob2_summary(document)
+        return _ob2_summary(document, linked or {})
     return None
 
 
@@ -519,9 +524,14 @@ def _presentation_summary(document: Mapping[str, Any]) -> BadgeSummary:
     )
 
 
-def _ob2_summary(document: Mapping[str, Any]) -> BadgeSummary:
-    badge = _mapping(document.get("badge"))
-    issuer_id, issuer_name = _party(badge.get("issuer"))
+def _ob2_summary(
+    document: Mapping[str, Any], linked: Mapping[str, Mapping[str, Any]]
+) -> BadgeSummary:
+    badge = _mapping(document.get("badge")) or _mapping(linked.get("badge"))
+    issuer = badge.get("issuer")
+    issuer_id, issuer_name = _party(
+        issuer if isinstance(issuer, Mapping) else linked.get("issuer", issuer)
+    )
     recipient = _mapping(document.get("recipient"))
     shown = recipient.get("hashed") is False or str(recipient.get("hashed")).lower() == "false"
     return BadgeSummary(

@@ -254,7 +254,7 @@ async def _offer_page(
         "recipient": recipient,
         "token": token,
         "offer": offers.offer_view(offer, iso(services.now())),
-        "badge": badge_summary(report.document),
+        "badge": badge_summary(report.document, report.linked),
         "verdict": verdict_of(report),
         "csrf_token": _csrf_token(request, principal),
     }
