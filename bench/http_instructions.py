@@ -23,7 +23,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ from http_verify import (
     serve_floor_worker,
     serve_worker,
     signed_credentials,
+    wait_ready,
 )
 
 from satchel.validator.engine import Verifier, embedded_input
@@ -112,19 +112,10 @@ def instructions(mode: str, count: int, args: Any, credentials: list[dict[str, A
 async def _serve_requests(
     url: str, credentials: list[dict[str, Any]], count: int, connections: int
 ) -> None:
+    await wait_ready(url, patience=600.0)  # valgrind starts Python slowly
     timeout = aiohttp.ClientTimeout(total=None)
     connector = aiohttp.TCPConnector(limit=connections)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        deadline = time.monotonic() + 600
-        while True:  # valgrind starts Python slowly
-            try:
-                async with session.get(url + "/healthz") as response:
-                    if response.status == 200:
-                        break
-            except aiohttp.ClientError:
-                if time.monotonic() > deadline:
-                    raise SystemExit("the server under valgrind did not start") from None
-                await asyncio.sleep(1)
         for credential in credentials:  # the same warm-up in every run, served or not
             await _post(session, url, credential)
         slots = asyncio.Semaphore(connections)

@@ -175,6 +175,13 @@ def serve_worker(port: int, data_dir: str) -> None:
     run_worker(Settings(host=HOST, port=port, data_dir=Path(data_dir), rate_limit=0))
 
 
+FLOOR_VERIFIER = web.AppKey("floor_verifier", Verifier)
+
+
+async def _ok(request: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
 def serve_floor_worker(port: int, data_dir: str) -> None:
     """The framework's floor: aiohttp, uvloop, the same Verifier, and nothing of Satchel's web
     layer (no middleware, limits, options or VC-API results; the report's checks only)."""
@@ -199,13 +206,6 @@ def serve_floor_worker(port: int, data_dir: str) -> None:
         await asyncio.Event().wait()
 
     run_loop(main())
-
-
-async def _ok(request: web.Request) -> web.Response:
-    return web.Response(text="ok")
-
-
-FLOOR_VERIFIER = web.AppKey("floor_verifier", Verifier)
 
 
 def free_port() -> int:

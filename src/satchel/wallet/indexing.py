@@ -33,7 +33,7 @@ from satchel.validator.dates import DateFormatError, format_datetime, parse_date
 from satchel.validator.engine import Verifier
 from satchel.validator.ob2 import nodes as ob2_nodes
 from satchel.validator.ob2.fetch import Graph
-from satchel.validator.ob2.model import has_ob2_type
+from satchel.validator.ob2.model import badge_and_issuer, has_ob2_type
 from satchel.validator.ob2.run import Run
 from satchel.validator.options import VerificationOptions
 from satchel.validator.report import Check, Outcome, VerificationReport
@@ -103,11 +103,7 @@ def _vc_fields(document: Mapping[str, Any]) -> dict[str, Any]:
 def _ob2_fields(
     assertion: Mapping[str, Any], linked: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, Any]:
-    badge = assertion.get("badge")
-    badge = badge if isinstance(badge, Mapping) else linked.get("badge", {})
-    issuer = badge.get("issuer")
-    if not isinstance(issuer, Mapping) and "issuer" in linked:
-        issuer = linked["issuer"]
+    badge, issuer = badge_and_issuer(assertion, linked)
     return {
         "types": _strings(assertion.get("type"), MAX_TAGS),
         "name": _text(badge.get("name"), MAX_NAME),

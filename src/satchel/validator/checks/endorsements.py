@@ -176,30 +176,17 @@ async def _verify_nested(
     """Run the pipeline on one nested entry; its verdict and the document it turned out to be."""
     target = f"{ctx.target}.{item.path}"
     depth = ctx.depth + 1
+    reason = None
     if depth > ctx.options.max_endorsement_depth:
         reason = (
             f"it is too deeply nested ({depth} levels; Satchel checks "
             f"{ctx.options.max_endorsement_depth})"
         )
-        _add(
-            ctx,
-            target,
-            "nesting",
-            Outcome.NOT_CHECKED,
-            f"Not verified: {reason}.",
-            advisory=advisory,
-        )
-        return NestedVerdict(target, Outcome.NOT_CHECKED, reason), None
-    if _verified_documents(ctx) >= MAX_NESTED_PER_REPORT:
+    elif _verified_documents(ctx) >= MAX_NESTED_PER_REPORT:
         reason = f"this input already had {MAX_NESTED_PER_REPORT} documents verified"
-        _add(
-            ctx,
-            target,
-            "nesting",
-            Outcome.NOT_CHECKED,
-            f"Not verified: {reason}.",
-            advisory=advisory,
-        )
+    if reason is not None:
+        message = f"Not verified: {reason}."
+        _add(ctx, target, "nesting", Outcome.NOT_CHECKED, message, advisory=advisory)
         return NestedVerdict(target, Outcome.NOT_CHECKED, reason), None
     parsed = _nested_input(item)
     if parsed is None:

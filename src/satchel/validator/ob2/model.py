@@ -73,6 +73,24 @@ def node_id(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def badge_and_issuer(
+    assertion: Mapping[str, Any], linked: Mapping[str, Mapping[str, Any]]
+) -> tuple[Mapping[str, Any], Any]:
+    """An assertion's BadgeClass and issuer: embedded, else as verification fetched them.
+
+    ``linked`` is a report's ``linked`` (hosted badges name both by URL). The BadgeClass is
+    ``{}`` when neither has it; the issuer is then whatever the BadgeClass says (a profile, a
+    URL or nothing).
+    """
+    badge = assertion.get("badge")
+    if not isinstance(badge, Mapping):
+        badge = linked.get("badge", {})
+    issuer = badge.get("issuer")
+    if not isinstance(issuer, Mapping):
+        issuer = linked.get("issuer", issuer)
+    return badge, issuer
+
+
 def is_http_url(value: Any) -> bool:
     if not isinstance(value, str):
         return False

@@ -28,6 +28,7 @@ from satchel.problems import problem_response
 from satchel.request_body import MalformedBodyError, reading_body
 from satchel.validator.dates import DateFormatError, parse_datetime
 from satchel.validator.inputs import has_type
+from satchel.validator.ob2.model import badge_and_issuer
 from satchel.validator.options import VerificationOptions
 from satchel.validator.report import Check, Outcome, VerificationReport
 from satchel.validator.web.limits import LimitError, RequestTooLargeError
@@ -98,13 +99,7 @@ class SubmissionError(InputError):
 
 def register_page_routes(app: web.Application) -> None:
     """Serve the form, the results and the stylesheet; set up the page templates."""
-    aiohttp_jinja2.setup(
-        app,
-        app_key=JINJA_KEY,
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    setup_templates(app, JINJA_KEY, TEMPLATES_DIR)
     app.router.add_get("/verify", verify_page)
     app.router.add_post("/verify", verify_submission)
     app.router.add_static(STATIC_PREFIX, STATIC_DIR, name="validator-static")
@@ -334,12 +329,31 @@ def secured(response: web.Response) -> web.Response:
     return response
 
 
+def setup_templates(
+    app: web.Application, app_key: web.AppKey[jinja2.Environment], folder: Path
+) -> None:
+    """One folder of page templates: every value escaped, an unknown name an error."""
+    aiohttp_jinja2.setup(
+        app,
+        app_key=app_key,
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
 def render(
-    request: web.Request, template: str, context: dict[str, Any], *, status: int = 200
+    request: web.Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+    app_key: web.AppKey[jinja2.Environment] = JINJA_KEY,
 ) -> web.Response:
+    """A page with the shared stylesheet and the security headers (strict CSP, no-store)."""
     context = {"stylesheet": STYLESHEET, **context}
     response = aiohttp_jinja2.render_template(
-        template, request, context, app_key=JINJA_KEY, status=status
+        template, request, context, app_key=app_key, status=status
     )
     return secured(response)
 
@@ -527,11 +541,8 @@ def _presentation_summary(document: Mapping[str, Any]) -> BadgeSummary:
 def _ob2_summary(
     document: Mapping[str, Any], linked: Mapping[str, Mapping[str, Any]]
 ) -> BadgeSummary:
-    badge = _mapping(document.get("badge")) or _mapping(linked.get("badge"))
-    issuer = badge.get("issuer")
-    issuer_id, issuer_name = _party(
-        issuer if isinstance(issuer, Mapping) else linked.get("issuer", issuer)
-    )
+    badge, issuer = badge_and_issuer(document, linked)
+    issuer_id, issuer_name = _party(issuer)
     recipient = _mapping(document.get("recipient"))
     shown = recipient.get("hashed") is False or str(recipient.get("hashed")).lower() == "false"
     return BadgeSummary(

@@ -28,7 +28,6 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 from yarl import URL
@@ -37,12 +36,8 @@ from satchel.errors import SatchelError
 from satchel.json_body import json_response
 from satchel.request_body import reading_body
 from satchel.validator.options import VerificationOptions
-from satchel.validator.web.pages import (
-    SECURITY_HEADERS,
-    STYLESHEET,
-    badge_summary,
-    verdict_of,
-)
+from satchel.validator.web import pages
+from satchel.validator.web.pages import badge_summary, verdict_of
 from satchel.wallet import accounts, credentials, export, indexing, offers
 from satchel.wallet.services import iso, wallet_of
 from satchel.wallet.web.accounts_routes import checked_credentials, read_json, secure_cookies
@@ -201,12 +196,7 @@ async def export_account(request: web.Request) -> web.StreamResponse:
 def render(
     request: web.Request, template: str, context: dict[str, Any], *, status: int = 200
 ) -> web.Response:
-    context = {"stylesheet": STYLESHEET, **context}
-    response = aiohttp_jinja2.render_template(
-        template, request, context, app_key=JINJA_KEY, status=status
-    )
-    response.headers.update(SECURITY_HEADERS)
-    return response
+    return pages.render(request, template, context, status=status, app_key=JINJA_KEY)
 
 
 def _problem_page(request: web.Request, exc: SatchelError) -> web.Response:
@@ -321,8 +311,7 @@ async def claim_sign_in(request: web.Request) -> web.Response:
     response = web.Response(status=303, headers={"Location": f"/claim/{token}"})
     max_age = int(accounts.SESSION_LIFETIME.total_seconds())
     set_session_cookies(response, session.secret, secure=secure_cookies(request), max_age=max_age)
-    response.headers.update(SECURITY_HEADERS)
-    return response
+    return pages.secured(response)
 
 
 def _refuse_cross_site(request: web.Request) -> None:
@@ -343,13 +332,7 @@ def _refuse_cross_site(request: web.Request) -> None:
 
 
 def register(app: web.Application) -> None:
-    aiohttp_jinja2.setup(
-        app,
-        app_key=JINJA_KEY,
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    pages.setup_templates(app, JINJA_KEY, TEMPLATES_DIR)
     add = app.router
     add.add_post("/api/v1/inbox/grants", create_grant)
     add.add_get("/api/v1/inbox/grants", list_grants)

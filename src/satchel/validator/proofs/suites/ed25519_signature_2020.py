@@ -7,34 +7,17 @@ but its terms are defined only by the ed25519-2020 context, which the document m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from satchel.did.keys import KeyType, PrivateKey, PublicKey, SignatureAlgorithm
-from satchel.validator.proofs.suites.base import (
-    Cryptosuite,
-    rdfc_bytes,
-    sign_multibase,
-    verify_multibase,
-)
+from satchel.validator.proofs.suites.eddsa_rdfc_2022 import EddsaRdfc2022
 
 CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
 
 
-class Ed25519Signature2020(Cryptosuite):
+class Ed25519Signature2020(EddsaRdfc2022):
+    """eddsa-rdfc-2022's transform, signature and key type under the legacy proof type."""
+
     name = "Ed25519Signature2020"
     proof_type = "Ed25519Signature2020"
-    key_types = (KeyType.ED25519,)
     proof_contexts = (CONTEXT,)
-
-    def transform(self, value: Mapping[str, Any], key_type: KeyType) -> bytes:
-        return rdfc_bytes(value, key_type)
-
-    def sign(self, key: PrivateKey, hash_data: bytes) -> str:
-        return sign_multibase(key, hash_data, SignatureAlgorithm.EDDSA)
-
-    def verify(self, key: PublicKey, hash_data: bytes, proof_value: str) -> bool:
-        return verify_multibase(key, hash_data, proof_value, SignatureAlgorithm.EDDSA)
 
 
 SUITE = Ed25519Signature2020()
